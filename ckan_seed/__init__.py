@@ -1,0 +1,1 @@
+"""CKAN-side operations: seeding the catalogue and provisioning trainees' CKAN accounts."""

@@ -1,0 +1,1 @@
+"""nbgrader integration of the testbed."""

@@ -1,0 +1,1 @@
+"""JupyterHub configuration of the testbed: pure ``update_*`` functions, spawner, authenticator."""

@@ -1,0 +1,1 @@
+"""The `testbed` command: installs, starts, stops and checks the local stack."""

@@ -1,0 +1,3 @@
+from testbed_cli.cli import main
+
+main()

@@ -1,0 +1,179 @@
+"""Idempotent install steps: Debian packages, the virtual environments, the proxy, the project code."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from testbed_cli import system
+from testbed_cli.errors import SetupError
+from testbed_cli.layout import REPO, Layout
+
+REQ = REPO / "testbed_cli" / "requirements"
+
+# Debian packages the stack needs at run time and to build psycopg2 from source.
+SYSTEM_PACKAGES = [
+    "postgresql-15",
+    "redis-server",
+    "python3-venv",
+    "python3-dev",
+    "gcc",
+    "libpq-dev",
+    "libmagic1",
+    "fonts-noto-cjk",
+    "bubblewrap",
+]
+CHP_VERSION = "5.3.0"
+# Project packages installed into <prefix>/app and put on the hub venv's path.
+APP_PACKAGES = ["testbed_config", "hub_config", "ckan_seed", "grader"]
+APP_DATA = ["courses"]
+
+
+def tree_hash(*paths: Path) -> str:
+    """A digest of the files under ``paths`` (names and contents), ignoring caches."""
+    h = hashlib.sha256()
+    for base in paths:
+        if base.is_file():
+            h.update(base.name.encode())
+            h.update(base.read_bytes())
+            continue
+        for p in sorted(base.rglob("*")):
+            if "__pycache__" in p.parts or ".egg-info" in str(p) or not p.is_file():
+                continue
+            h.update(str(p.relative_to(base)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _stamp_ok(stamp: Path, digest: str) -> bool:
+    return stamp.exists() and stamp.read_text().strip() == digest
+
+
+def ensure_system_packages(log=print) -> list[str]:
+    packages = list(SYSTEM_PACKAGES)
+    if not (shutil.which("node") and shutil.which("npm")):
+        # Node.js from another source (e.g. NodeSource) ships its own npm and conflicts with Debian's
+        packages += ["nodejs", "npm"]
+    return system.ensure_debs(packages, log=log)
+
+
+def ensure_venv(venv: Path, requirements: Path, log=print) -> bool:
+    """Create ``venv`` from Debian's Python and install ``requirements``; True when something changed."""
+    digest = tree_hash(requirements)
+    stamp = venv / ".requirements.sha256"
+    if (venv / "bin" / "python").exists() and _stamp_ok(stamp, digest):
+        return False
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(venv.parent, 0o755)
+    if not (venv / "bin" / "python").exists():
+        log(f"仮想環境を作っています: {venv}")
+        system.run(["/usr/bin/python3", "-m", "venv", str(venv)])
+        system.run(
+            [str(venv / "bin" / "pip"), "install", "-q", "-U", "pip==26.3", "setuptools==84.2.1", "wheel==0.48.0"]
+        )
+    log(f"Python パッケージを入れています: {venv.name} ({requirements.name})")
+    system.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", "-r", str(requirements)])
+    system.run([str(venv / "bin" / "pip"), "check"])
+    stamp.write_text(digest)
+    return True
+
+
+def ensure_chp(layout: Layout, log=print) -> bool:
+    pkg = layout.node / "node_modules" / "configurable-http-proxy" / "package.json"
+    if pkg.exists() and f'"version": "{CHP_VERSION}"' in pkg.read_text():
+        return False
+    log(f"configurable-http-proxy {CHP_VERSION} を npm から入れています")
+    layout.node.mkdir(parents=True, exist_ok=True)
+    system.run(
+        [
+            "npm",
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(layout.node),
+            f"configurable-http-proxy@{CHP_VERSION}",
+        ]
+    )
+    return True
+
+
+def ensure_app(layout: Layout, log=print) -> bool:
+    """Copy the project's packages into the prefix; True when the installed copy changed."""
+    sources = [REPO / n for n in APP_PACKAGES + APP_DATA]
+    digest = tree_hash(*sources)
+    stamp = layout.app / ".tree.sha256"
+    if _stamp_ok(stamp, digest):
+        return False
+    log(f"プロジェクトのコードを {layout.app} に入れています")
+    tmp = layout.app.with_name("app.new")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for src in sources:
+        shutil.copytree(src, tmp / src.name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"))
+    (tmp / ".tree.sha256").write_text(digest)
+    for root, _dirs, files in os.walk(tmp):
+        os.chmod(root, 0o755)
+        for f in files:
+            os.chmod(os.path.join(root, f), 0o644)
+    old = layout.app.with_name("app.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if layout.app.exists():
+        layout.app.rename(old)
+    tmp.rename(layout.app)
+    shutil.rmtree(old, ignore_errors=True)
+    return True
+
+
+def ensure_app_on_path(venv: Path, layout: Layout) -> None:
+    site = next((venv / "lib").glob("python3*/site-packages"), None)
+    if site is None:
+        raise SetupError(
+            f"{venv} に site-packages が見つかりません。{venv} を消してから ./testbed up をやり直してください。"
+        )
+    (site / "testbed_app.pth").write_text(str(layout.app) + "\n")
+
+
+def ensure_ckanext(layout: Layout, log=print) -> bool:
+    """Install ckanext-testbed into CKAN's venv when its source changed."""
+    src = REPO / "ckan_seed" / "ckanext-testbed"
+    digest = tree_hash(src)
+    stamp = layout.ckan_venv / ".ckanext-testbed.sha256"
+    if _stamp_ok(stamp, digest):
+        return False
+    log("CKAN 拡張 ckanext-testbed を入れています")
+    build = layout.cfg.prefix / "build" / "ckanext-testbed"
+    shutil.rmtree(build, ignore_errors=True)
+    shutil.copytree(src, build, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"))
+    system.run(
+        [
+            str(layout.ckan_venv / "bin" / "pip"),
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--force-reinstall",
+            str(build),
+        ]
+    )
+    shutil.rmtree(build, ignore_errors=True)
+    stamp.write_text(digest)
+    return True
+
+
+def ensure_all(layout: Layout, log=print) -> dict[str, bool]:
+    """Every install step; returns which parts changed (so their services get restarted)."""
+    ensure_system_packages(log)
+    layout.cfg.prefix.mkdir(parents=True, exist_ok=True)
+    os.chmod(layout.cfg.prefix, 0o755)
+    changed = {
+        "hub_venv": ensure_venv(layout.hub_venv, REQ / "hub.txt", log),
+        "ckan_venv": ensure_venv(layout.ckan_venv, REQ / "ckan.txt", log),
+        "chp": ensure_chp(layout, log),
+        "app": ensure_app(layout, log),
+    }
+    ensure_app_on_path(layout.hub_venv, layout)
+    changed["ckanext"] = ensure_ckanext(layout, log)
+    return changed

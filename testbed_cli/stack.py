@@ -1,0 +1,277 @@
+"""Bring the local stack up, down, and report its health."""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from testbed_cli import ckan, hub, install, postgres, redis, supervisor, system
+from testbed_cli.errors import SetupError
+from testbed_cli.layout import Layout
+from testbed_cli.supervisor import Program
+
+HUB_SERVICES_ORDER = ["postgres", "redis", "ckan-web", "ckan-worker", "proxy", "hub"]
+
+
+def programs(layout: Layout) -> list[Program]:
+    svc_user = ckan.service_user()
+    return [
+        Program(
+            "postgres",
+            postgres.server_command(layout),
+            user=postgres.service_user(),
+            priority=10,
+            stopsignal="INT",
+            stopwaitsecs=60,
+        ),
+        Program("redis", redis.command(layout), user=svc_user, priority=10),
+        Program(
+            "ckan-web",
+            ckan.web_command(layout),
+            user=svc_user,
+            priority=20,
+            directory=layout.ckan_dir,
+            environment={"CKAN_INI": str(layout.ckan_ini)},
+        ),
+        Program(
+            "ckan-worker",
+            ckan.worker_command(layout),
+            user=svc_user,
+            priority=20,
+            directory=layout.ckan_dir,
+            environment={"CKAN_INI": str(layout.ckan_ini)},
+        ),
+        Program(
+            "proxy",
+            hub.proxy_command(layout),
+            user=svc_user,
+            priority=30,
+            environment={"CONFIGPROXY_AUTH_TOKEN": _secret(layout, "proxy-auth-token")},
+        ),
+        Program(
+            "hub",
+            hub.hub_command(layout),
+            priority=40,
+            directory=layout.hub_dir,
+            environment={"TESTBED_STACK": str(layout.stack_yaml), "PYTHONUNBUFFERED": "1"},
+            stopwaitsecs=30,
+        ),
+    ]
+
+
+def _secret(layout: Layout, name: str) -> str:
+    from testbed_cli import secrets
+
+    return secrets.get(layout.state, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# health
+
+
+def checks(layout: Layout) -> dict[str, Callable[[], bool]]:
+    c = {
+        "postgres": lambda: postgres.is_ready(layout),
+        "redis": lambda: redis.is_ready(layout),
+        "ckan-web": lambda: ckan.is_healthy(layout),
+        "ckan-worker": lambda: redis.worker_count(layout) > 0,
+        "proxy": lambda: hub.proxy_healthy(layout),
+        "hub": lambda: hub.hub_healthy(layout),
+    }
+    for i, course in enumerate(layout.cfg.courses):
+        c[f"formgrader-{course.id}"] = lambda i=i: hub.formgrader_healthy(layout, i)
+    return c
+
+
+def wait_healthy(layout: Layout, names: list[str], timeout: float = 120, log=print) -> None:
+    """Poll health checks until all pass; on timeout name the service and show its log."""
+    all_checks = checks(layout)
+    pending = list(names)
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        pending = [n for n in pending if not all_checks[n]()]
+        if pending:
+            time.sleep(0.25)
+    if pending:
+        name = pending[0]
+        logname = "hub" if name.startswith("formgrader-") else name
+        tail = tail_log(layout, logname, 30)
+        raise SetupError(
+            f"サービス {name} が {int(timeout)} 秒たっても正常になりません。\n"
+            f"--- {layout.logs / (logname + '.log')} の最後 ---\n{tail}\n---\n"
+            f"原因を直してから ./testbed up をもう一度実行してください (詳しくは ./testbed logs {logname})。"
+        )
+
+
+def tail_log(layout: Layout, name: str, lines: int = 50) -> str:
+    path = layout.logs / f"{name}.log"
+    if not path.exists():
+        return "(ログはまだありません)"
+    with open(path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        f.seek(max(0, size - 64 * 1024))
+        data = f.read().decode("utf-8", "replace")
+    return "\n".join(data.splitlines()[-lines:])
+
+
+def status(layout: Layout) -> dict:
+    cfg = layout.cfg
+    states = supervisor.states(layout)
+    services = {}
+    for name, check in checks(layout).items():
+        info = states.get(name, {})
+        healthy = False
+        try:
+            healthy = bool(check())
+        except Exception:  # a health probe must never crash status
+            healthy = False
+        services[name] = {
+            "healthy": healthy,
+            "state": info.get("statename", "MANAGED_BY_HUB" if name.startswith("formgrader-") else "STOPPED"),
+            "pid": info.get("pid") or None,
+        }
+    return {
+        "urls": {"hub": cfg.hub_url, "ckan": cfg.ckan_url},
+        "mode": cfg.mode,
+        "demo_mode": not system.is_root(),
+        "state_dir": str(cfg.state_dir),
+        "services": services,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# up / down
+
+PORT_KEYS = {
+    "hub": "proxy",
+    "ckan": "ckan-web",
+    "hub_api": "hub",
+    "proxy_api": "proxy",
+    "postgres": "postgres",
+    "redis": "redis",
+}
+
+
+def check_ports(layout: Layout) -> None:
+    """Fail early, before anything is written, when a port belongs to another program."""
+    cfg = layout.cfg
+    running = {
+        n for n, i in supervisor.states(layout).items() if i.get("statename") in ("RUNNING", "STARTING", "BACKOFF")
+    }
+    addrs = {"hub": cfg.bind_address, "ckan": cfg.bind_address}
+    ports = cfg.ports.model_dump()
+    for key, port in ports.items():
+        if key == "services":
+            if running & {"hub"}:
+                continue
+            numbers = [port + i for i in range(len(cfg.courses))]
+        else:
+            if PORT_KEYS[key] in running:
+                continue
+            numbers = [port]
+        for number in numbers:
+            addr = addrs.get(key, "127.0.0.1")
+            with socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET) as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    s.bind((addr, number))
+                except OSError as e:
+                    if e.errno == errno.EADDRINUSE:
+                        raise SetupError(
+                            f"ポート {number} (設定キー ports.{key}) は他のプログラムが使っています。\n"
+                            f"そのプログラムを止めるか、設定ファイルで ports.{key} を空いている番号にしてから、"
+                            "もう一度 ./testbed up を実行してください。"
+                        ) from None
+                    if e.errno == errno.EADDRNOTAVAIL:
+                        raise SetupError(
+                            f"bind_address {addr} はこのマシンのアドレスではありません。"
+                            "設定ファイルの bind_address を直してください (ip addr で確認できます)。"
+                        ) from None
+                    raise
+
+
+def write_stack_yaml(layout: Layout) -> bool:
+    layout.run.mkdir(parents=True, exist_ok=True)
+    data = layout.cfg.model_dump(mode="json")
+    text = "# Effective stack config written by ./testbed up (read by the running services).\n"
+    text += yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    path = layout.stack_yaml
+    changed = not path.exists() or path.read_text(encoding="utf-8") != text
+    if changed:
+        path.write_text(text, encoding="utf-8")
+    os.chmod(path, 0o644)
+    return changed
+
+
+def prepare_state_dir(layout: Layout) -> None:
+    st = layout.state
+    st.mkdir(parents=True, exist_ok=True)
+    # traversable (not listable) so trainees reach the nbgrader exchange; everything else is private
+    os.chmod(st, 0o711)
+    layout.run.mkdir(exist_ok=True)
+    os.chmod(layout.run, 0o711)
+    layout.logs.mkdir(exist_ok=True)
+    os.chmod(layout.logs, 0o750)
+
+
+def up(layout: Layout, log=print) -> dict:
+    t0 = time.monotonic()
+    check_ports(layout)
+    changed = install.ensure_all(layout, log)
+    prepare_state_dir(layout)
+    if system.is_root():
+        system.ensure_system_user(ckan.SERVICE_USER, layout.ckan_dir)
+    stack_changed = write_stack_yaml(layout)
+    postgres.ensure_cluster(layout, log)
+    redis.ensure_config(layout, ckan.service_user())
+    ckan_changed = ckan.ensure_files(layout)
+    hub.ensure_hub_state(layout, log)
+    lab_changed = hub.ensure_singleuser_defaults(layout)
+
+    progs = programs(layout)
+    supervisor.write_config(layout, progs)
+    if not supervisor.is_running(layout):
+        log("サービスを起動しています")
+        supervisor.start_daemon(layout, layout.venvs / "cli" / "bin" / "supervisord")
+    else:
+        supervisor.apply_config(layout)
+
+    for name in ("postgres", "redis"):
+        supervisor.ensure_started(layout, name)
+    wait_healthy(layout, ["postgres", "redis"], timeout=60, log=log)
+    postgres.ensure_ckan_databases(layout)
+    ckan.ensure_database(layout, log)
+
+    restart_ckan = ckan_changed or changed["ckan_venv"] or changed["ckanext"]
+    restart_hub = stack_changed or changed["app"] or changed["hub_venv"] or lab_changed
+    for name in ("ckan-web", "ckan-worker"):
+        if restart_ckan and supervisor.states(layout)[name]["statename"] == "RUNNING":
+            supervisor.restart(layout, name)
+        else:
+            supervisor.ensure_started(layout, name)
+    supervisor.ensure_started(layout, "proxy")
+    if restart_hub and supervisor.states(layout)["hub"]["statename"] == "RUNNING":
+        supervisor.restart(layout, "hub")
+    else:
+        supervisor.ensure_started(layout, "hub")
+    wait_healthy(layout, ["ckan-web"], timeout=120, log=log)
+    ckan.ensure_admin(layout, log)
+    wait_healthy(layout, list(checks(layout)), timeout=120, log=log)
+    result = status(layout)
+    result["seconds"] = round(time.monotonic() - t0, 1)
+    return result
+
+
+def down(layout: Layout) -> None:
+    supervisor.shutdown(layout)
+
+
+def credentials_path(layout: Layout) -> Path:
+    return layout.secrets

@@ -1,0 +1,89 @@
+"""Shared fixtures of the three test tiers.
+
+Fixtures:
+- ``stack_config``  (session) the effective StackConfig (same file as ``./testbed``; TESTBED_CONFIG honoured)
+- ``layout``        (session) paths derived from it (testbed_config.layout.Layout)
+- ``unique``        a function returning a fresh lowercase suffix, for names that must not collide
+- ``hub``           (session) a HubClient (tests/helpers/hub.py) with the operator's admin token
+- ``ckan_url``      (session) CKAN's base URL as reached from this machine
+- ``ckan_admin``    (session) ckanapi.RemoteCKAN with the sysadmin token of 'testbed-admin'
+- ``ckan_anon``     (session) ckanapi.RemoteCKAN with no token (an anonymous visitor)
+- ``trainee``       a fresh hub user with a running server (stopped and deleted afterwards)
+
+Integration and browser tests talk to the real local stack (``./testbed test`` starts it first);
+nothing in those tiers is mocked.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+from testbed_config import load_config  # noqa: E402
+from testbed_config.layout import Layout  # noqa: E402
+
+_counter = itertools.count()
+_run_id = secrets.token_hex(3)
+
+
+@pytest.fixture(scope="session")
+def stack_config():
+    return load_config(os.environ.get("TESTBED_CONFIG"))
+
+
+@pytest.fixture(scope="session")
+def layout(stack_config):
+    return Layout(stack_config)
+
+
+@pytest.fixture
+def unique():
+    def make() -> str:
+        return f"t{_run_id}{next(_counter)}"
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def hub(layout):
+    from helpers.hub import HubClient
+
+    return HubClient.from_layout(layout)
+
+
+@pytest.fixture(scope="session")
+def ckan_url(stack_config):
+    return stack_config.ckan_internal_url
+
+
+@pytest.fixture(scope="session")
+def ckan_admin(layout, ckan_url):
+    import ckanapi
+
+    token = (layout.secrets / "ckan-admin-token").read_text().strip()
+    return ckanapi.RemoteCKAN(ckan_url, apikey=token, user_agent="testbed-tests")
+
+
+@pytest.fixture(scope="session")
+def ckan_anon(ckan_url):
+    import ckanapi
+
+    return ckanapi.RemoteCKAN(ckan_url, user_agent="testbed-tests")
+
+
+@pytest.fixture
+def trainee(hub, unique):
+    name = f"tr{unique()}"
+    hub.create_user(name)
+    hub.start_server(name)
+    yield name
+    hub.delete_user(name)

@@ -1,0 +1,1 @@
+"""Test-data builders and small clients used by the integration tests."""

@@ -1,0 +1,106 @@
+"""The hub against the running stack: real Unix users, kernels, CKAN reachable, Japanese JupyterLab."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.integration
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_status_json_reports_every_service_healthy(layout):
+    """Does `./testbed status --json` report hub, proxy, CKAN web/worker, PostgreSQL, Redis and formgrader healthy?"""
+    proc = subprocess.run([str(REPO / "testbed"), "status", "--json"], capture_output=True, text=True, timeout=120)
+    data = json.loads(proc.stdout)
+    assert set(data["urls"]) >= {"hub", "ckan"}
+    names = set(data["services"])
+    assert {"hub", "proxy", "ckan-web", "ckan-worker", "postgres", "redis"} <= names
+    assert any(n.startswith("formgrader-") for n in names)
+    unhealthy = [n for n, s in data["services"].items() if not s["healthy"]]
+    assert unhealthy == []
+    assert proc.returncode == 0
+
+
+def test_trainee_kernel_runs_as_own_unix_user_with_private_home(hub, trainee, stack_config):
+    """Does a trainee's code run as their own Unix account, in a home no one else can read?"""
+    out = hub.run_code(
+        trainee,
+        "import os, pwd\n"
+        "print(pwd.getpwuid(os.getuid()).pw_name, oct(os.stat(os.path.expanduser('~')).st_mode & 0o777))",
+    )
+    assert out["error"] is None
+    assert out["stdout"].split() == [stack_config.unix_user_prefix + trainee, "0o700"]
+
+
+def test_trainee_kernel_reads_ckan_from_its_environment(hub, trainee):
+    """Can a trainee's notebook reach CKAN through CKAN_URL with the preinstalled ckanapi?"""
+    out = hub.run_code(
+        trainee,
+        "import os, ckanapi\nprint(ckanapi.RemoteCKAN(os.environ['CKAN_URL']).action.status_show()['ckan_version'])",
+    )
+    assert out["error"] is None, out
+    assert out["stdout"].strip().startswith("2.12")
+
+
+def test_trainee_cannot_read_the_stack_secrets(hub, trainee, layout):
+    """Is the secrets directory closed to trainee code?"""
+    out = hub.run_code(trainee, f"import os\nos.listdir({str(layout.secrets)!r})")
+    assert out["error"] is not None and out["error"].startswith("PermissionError")
+
+
+def test_jupyterlab_defaults_to_japanese(hub, trainee):
+    """Does a trainee's JupyterLab start in Japanese, with the internet news prompt off?"""
+    url = f"{hub.public}/user/{trainee}/lab/api/settings/@jupyterlab/translation-extension:plugin"
+    r = requests.get(url, headers={"Authorization": f"token {hub.token}"}, timeout=30)
+    assert r.status_code == 200, r.text
+    settings = r.json()
+    locale = settings["settings"].get("locale", settings["schema"]["properties"]["locale"]["default"])
+    assert locale == "ja_JP"
+    news = requests.get(
+        url.replace("translation-extension:plugin", "apputils-extension:notification"),
+        headers={"Authorization": f"token {hub.token}"},
+        timeout=30,
+    ).json()
+    assert news["schema"]["properties"]["fetchNews"]["default"] == "false"
+
+
+def test_japanese_plots_have_a_japanese_font(hub, trainee):
+    """Does matplotlib in the trainee environment draw Japanese labels with a font that has the glyphs (no tofu)?"""
+    code = (
+        "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib_fontja\nimport matplotlib.pyplot as plt\n"
+        "from matplotlib.font_manager import findfont, FontProperties\nfrom matplotlib.ft2font import FT2Font\n"
+        "text = '高齢化率（％）・避難所'\n"
+        "font = FT2Font(findfont(FontProperties(family=plt.rcParams['font.family'])))\n"
+        "print(sum(font.get_char_index(ord(ch)) == 0 for ch in text))"
+    )
+    out = hub.run_code(trainee, code)
+    assert out["error"] is None, out
+    assert out["stdout"].strip() == "0", out
+
+
+def test_formgrader_service_is_registered_for_the_course(hub, stack_config):
+    """Is there a formgrader service for each course, with instructors in its group?"""
+    services = hub.request("GET", "/services").json()
+    for course in stack_config.courses:
+        assert f"formgrader-{course.id}" in services
+        group = hub.request("GET", f"/groups/formgrade-{course.id}").json()
+        assert set(course.instructors) <= set(group["users"])
+
+
+def test_instructor_signs_in_with_the_generated_password(hub, layout, stack_config):
+    """Can the instructor sign in with the password kept in the secrets directory, and is a wrong one refused?"""
+    password = (layout.secrets / "instructor-password").read_text().strip()
+    user = stack_config.admins[0]
+    s = requests.Session()
+    login = f"{hub.public}/hub/login"
+    s.get(login, timeout=30)
+    xsrf = s.cookies.get("_xsrf")
+    bad = s.post(login, data={"username": user, "password": "wrong", "_xsrf": xsrf}, allow_redirects=False, timeout=30)
+    assert bad.status_code == 403
+    ok = s.post(login, data={"username": user, "password": password, "_xsrf": xsrf}, allow_redirects=False, timeout=30)
+    assert ok.status_code == 302
