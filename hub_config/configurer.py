@@ -66,6 +66,7 @@ def update_spawner(c, cfg: StackConfig, layout: Layout, is_root: bool) -> None:
     c.JupyterHub.spawner_class = "hub_config.spawner.TestbedSpawner"
     c.TestbedSpawner.unix_user_prefix = cfg.unix_user_prefix
     c.TestbedSpawner.create_users = is_root
+    c.TestbedSpawner.log_dir = str(layout.logs / "users")
     c.Spawner.cmd = [str(layout.hub_venv / "bin" / "jupyterhub-singleuser")]
     c.Spawner.default_url = "/lab"
     c.Spawner.notebook_dir = "~"
@@ -113,25 +114,18 @@ def update_services(c, cfg: StackConfig, layout: Layout) -> None:
     groups = {}
     for i, course in enumerate(cfg.courses):
         name = formgrader_name(course.id)
-        home = layout.course_home(course.id)
+        # An external service run by supervisord (testbed_cli), so it survives hub restarts like
+        # trainees' servers do, and a crashed hub never leaves a stale copy holding its port.
         services.append(
             {
                 "name": name,
                 "url": f"http://127.0.0.1:{service_port(cfg, i)}",
-                "command": [str(layout.hub_venv / "bin" / "jupyterhub-singleuser")],
-                "user": layout.grader_account(course.id) if os.geteuid() == 0 else None,
-                "cwd": str(home),
-                "environment": {
-                    "JUPYTER_CONFIG_PATH": str(home / ".testbed-jupyter"),
-                    "LANG": "C.UTF-8",
-                    "HOME": str(home),
-                    "PATH": f"{layout.hub_venv / 'bin'}:/usr/bin:/bin",
-                },
+                "api_token": _secret(layout, f"{name}-token"),
+                "oauth_client_id": f"service-{name}",
                 "oauth_no_confirm": True,
                 "display": True,
             }
         )
-        services[-1] = {k: v for k, v in services[-1].items() if v is not None}
         roles.append(
             {
                 "name": f"{name}-service",
@@ -155,7 +149,8 @@ def update_services(c, cfg: StackConfig, layout: Layout) -> None:
                 "groups": [f"formgrade-{course.id}"],
             }
         )
-        groups[f"formgrade-{course.id}"] = {"users": list(course.instructors)}
+        # nbgrader asks the hub about the grader account itself, so it is a (password-less) hub user
+        groups[f"formgrade-{course.id}"] = {"users": [*course.instructors, layout.grader_account(course.id)]}
         groups[f"nbgrader-{course.id}"] = {}
     c.JupyterHub.services = services
     c.JupyterHub.load_roles = roles

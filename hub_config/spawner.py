@@ -40,9 +40,26 @@ class TestbedSpawner(LocalProcessSpawner):
             pw = pwd.getpwnam(name)
         os.chmod(pw.pw_dir, 0o700)  # trainees must not read each other's work
 
+    log_dir = Unicode("", help="Directory for one log file per user server (instead of the hub's stdout).").tag(
+        config=True
+    )
+
     async def start(self):
         self.ensure_unix_user()
-        return await super().start()
+        if not self.log_dir:
+            return await super().start()
+        # The server must not write into the hub's stdout: when the hub restarts, that pipe closes and
+        # the server's next log line would fail. Each server logs to its own file (opened here, as root).
+        path = os.path.join(self.log_dir, f"{self.user.name}.log")
+        os.makedirs(self.log_dir, mode=0o750, exist_ok=True)
+        if os.path.exists(path) and os.path.getsize(path) > 5 * 1024 * 1024:
+            os.replace(path, path + ".1")
+        logfile = open(path, "ab")  # noqa: SIM115 (handed to the child, closed right after)
+        try:
+            self.popen_kwargs = {**self.popen_kwargs, "stdout": logfile, "stderr": subprocess.STDOUT}
+            return await super().start()
+        finally:
+            logfile.close()
 
     def make_preexec_fn(self, name):
         return set_user_setuid(self.unix_name)

@@ -155,7 +155,9 @@ def test(obj: Ctx, tier: str | None, no_up: bool, pytest_args: tuple[str, ...]):
             [str(venv_python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", str(req)], check=True
         )
         stamp.write_text(digest)
-    args = ["-m", "pytest", "-c", str(REPO / "pytest.ini"), str(REPO / "tests")]
+    args = ["-m", "pytest", "-c", str(REPO / "pytest.ini"), "--rootdir", str(REPO)]
+    if not any(not a.startswith("-") for a in pytest_args):
+        args += [str(REPO / "tests"), str(REPO / "ckan_seed" / "ckanext-testbed" / "ckanext" / "testbed" / "tests")]
     if tier == "unit":
         args += ["-m", "not integration and not browser"]
     elif not no_up:

@@ -13,6 +13,7 @@ from hub_config import passwords
 from hub_config.configurer import formgrader_name, service_port
 from testbed_cli import secrets, system
 from testbed_cli.layout import REPO, Layout
+from testbed_cli.supervisor import Program
 
 # JupyterLab plugins trainees never need (instructors grade in the formgrader service);
 # the announcements plugin fetches news from the internet (offline classrooms).
@@ -43,6 +44,8 @@ def ensure_secrets(layout: Layout) -> None:
     secrets.get(st, "hub-cookie-secret", hex=True)
     secrets.get(st, "proxy-auth-token")
     secrets.get(st, "hub-admin-token")
+    for course in layout.cfg.courses:
+        secrets.get(st, f"{formgrader_name(course.id)}-token")
 
 
 def ensure_singleuser_defaults(layout: Layout) -> bool:
@@ -136,6 +139,43 @@ def ensure_hub_state(layout: Layout, log=print) -> None:
     for user in sorted(set(cfg.admins) | {u for c in cfg.courses for u in c.instructors}):
         if not passwords.has_password(db, user):
             passwords.set_password(db, user, pw)
+
+
+def formgrader_program(layout: Layout, index: int) -> Program:
+    """The formgrader of one course: jupyterhub-singleuser as the course's grader account, an external
+    hub service (supervised here, so it outlives hub restarts)."""
+    cfg = layout.cfg
+    course = cfg.courses[index]
+    name = formgrader_name(course.id)
+    home = layout.course_home(course.id)
+    prefix = f"/services/{name}/"
+    scopes = json.dumps(["access:services", f"access:services!service={name}"])
+    account = layout.grader_account(course.id) if system.is_root() else None
+    env = {
+        "HOME": str(home),
+        "PATH": f"{layout.hub_venv / 'bin'}:/usr/bin:/bin",
+        "JUPYTER_CONFIG_PATH": str(home / ".testbed-jupyter"),
+        "JUPYTERHUB_SERVICE_NAME": name,
+        "JUPYTERHUB_USER": account or os.environ.get("USER", "testbed"),
+        "JUPYTERHUB_API_TOKEN": secrets.get(layout.state, f"{name}-token"),
+        "JUPYTERHUB_CLIENT_ID": f"service-{name}",
+        "JUPYTERHUB_API_URL": cfg.hub_api_url,
+        "JUPYTERHUB_BASE_URL": "/",
+        "JUPYTERHUB_SERVICE_PREFIX": prefix,
+        "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{service_port(cfg, index)}{prefix}",
+        "JUPYTERHUB_OAUTH_CALLBACK_URL": f"{prefix}oauth_callback",
+        "JUPYTERHUB_OAUTH_SCOPES": scopes,
+        "JUPYTERHUB_OAUTH_ACCESS_SCOPES": scopes,
+        "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES": "[]",
+    }
+    return Program(
+        name,
+        [str(layout.hub_venv / "bin" / "jupyterhub-singleuser")],
+        user=account,
+        directory=home,
+        environment=env,
+        priority=50,
+    )
 
 
 def hub_command(layout: Layout) -> list[str]:

@@ -7,7 +7,6 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import yaml
 
@@ -62,6 +61,7 @@ def programs(layout: Layout) -> list[Program]:
             environment={"TESTBED_STACK": str(layout.stack_yaml), "PYTHONUNBUFFERED": "1"},
             stopwaitsecs=30,
         ),
+        *(hub.formgrader_program(layout, i) for i in range(len(layout.cfg.courses))),
     ]
 
 
@@ -100,7 +100,7 @@ def wait_healthy(layout: Layout, names: list[str], timeout: float = 120, log=pri
             time.sleep(0.25)
     if pending:
         name = pending[0]
-        logname = "hub" if name.startswith("formgrader-") else name
+        logname = name
         tail = tail_log(layout, logname, 30)
         raise SetupError(
             f"サービス {name} が {int(timeout)} 秒たっても正常になりません。\n"
@@ -134,7 +134,7 @@ def status(layout: Layout) -> dict:
             healthy = False
         services[name] = {
             "healthy": healthy,
-            "state": info.get("statename", "MANAGED_BY_HUB" if name.startswith("formgrader-") else "STOPPED"),
+            "state": info.get("statename", "STOPPED"),
             "pid": info.get("pid") or None,
         }
     return {
@@ -167,34 +167,33 @@ def check_ports(layout: Layout) -> None:
     }
     addrs = {"hub": cfg.bind_address, "ckan": cfg.bind_address}
     ports = cfg.ports.model_dump()
+    wanted = []  # (config key, port, program that owns it)
     for key, port in ports.items():
         if key == "services":
-            if running & {"hub"}:
-                continue
-            numbers = [port + i for i in range(len(cfg.courses))]
+            wanted += [(key, port + i, f"formgrader-{c.id}") for i, c in enumerate(cfg.courses)]
         else:
-            if PORT_KEYS[key] in running:
-                continue
-            numbers = [port]
-        for number in numbers:
-            addr = addrs.get(key, "127.0.0.1")
-            with socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET) as s:
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                try:
-                    s.bind((addr, number))
-                except OSError as e:
-                    if e.errno == errno.EADDRINUSE:
-                        raise SetupError(
-                            f"ポート {number} (設定キー ports.{key}) は他のプログラムが使っています。\n"
-                            f"そのプログラムを止めるか、設定ファイルで ports.{key} を空いている番号にしてから、"
-                            "もう一度 ./testbed up を実行してください。"
-                        ) from None
-                    if e.errno == errno.EADDRNOTAVAIL:
-                        raise SetupError(
-                            f"bind_address {addr} はこのマシンのアドレスではありません。"
-                            "設定ファイルの bind_address を直してください (ip addr で確認できます)。"
-                        ) from None
-                    raise
+            wanted.append((key, port, PORT_KEYS[key]))
+    for key, number, owner in wanted:
+        if owner in running:
+            continue
+        addr = addrs.get(key, "127.0.0.1")
+        with socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind((addr, number))
+            except OSError as e:
+                if e.errno == errno.EADDRINUSE:
+                    raise SetupError(
+                        f"ポート {number} (設定キー ports.{key}) は他のプログラムが使っています。\n"
+                        f"そのプログラムを止めるか、設定ファイルで ports.{key} を空いている番号にしてから、"
+                        "もう一度 ./testbed up を実行してください。"
+                    ) from None
+                if e.errno == errno.EADDRNOTAVAIL:
+                    raise SetupError(
+                        f"bind_address {addr} はこのマシンのアドレスではありません。"
+                        "設定ファイルの bind_address を直してください (ip addr で確認できます)。"
+                    ) from None
+                raise
 
 
 def write_stack_yaml(layout: Layout) -> bool:
@@ -251,16 +250,14 @@ def up(layout: Layout, log=print) -> dict:
 
     restart_ckan = ckan_changed or changed["ckan_venv"] or changed["ckanext"]
     restart_hub = stack_changed or changed["app"] or changed["hub_venv"] or lab_changed
-    for name in ("ckan-web", "ckan-worker"):
-        if restart_ckan and supervisor.states(layout)[name]["statename"] == "RUNNING":
+    formgraders = [p.name for p in progs if p.name.startswith("formgrader-")]
+    plan = [("ckan-web", restart_ckan), ("ckan-worker", restart_ckan), ("proxy", False), ("hub", restart_hub)]
+    plan += [(name, restart_hub) for name in formgraders]
+    for name, needs_restart in plan:
+        if needs_restart and supervisor.states(layout)[name]["statename"] == "RUNNING":
             supervisor.restart(layout, name)
         else:
             supervisor.ensure_started(layout, name)
-    supervisor.ensure_started(layout, "proxy")
-    if restart_hub and supervisor.states(layout)["hub"]["statename"] == "RUNNING":
-        supervisor.restart(layout, "hub")
-    else:
-        supervisor.ensure_started(layout, "hub")
     wait_healthy(layout, ["ckan-web"], timeout=120, log=log)
     ckan.ensure_admin(layout, log)
     wait_healthy(layout, list(checks(layout)), timeout=120, log=log)
@@ -271,7 +268,3 @@ def up(layout: Layout, log=print) -> dict:
 
 def down(layout: Layout) -> None:
     supervisor.shutdown(layout)
-
-
-def credentials_path(layout: Layout) -> Path:
-    return layout.secrets

@@ -15,6 +15,16 @@ from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
 
 
+def _env_pair(key: str, value: str) -> str:
+    """KEY="value" for supervisord's environment= line (its parser has no escapes: pick the quote)."""
+    value = value.replace("%", "%%")
+    if '"' in value:
+        if "'" in value:
+            raise ValueError(f"environment value of {key} holds both quote characters")
+        return f"{key}='{value}'"
+    return f'{key}="{value}"'
+
+
 @dataclass
 class Program:
     """One supervised service."""
@@ -57,7 +67,7 @@ class Program:
             f"stdout_logfile={logs / (self.name + '.log')}",
             "stdout_logfile_maxbytes=20MB",
             "stdout_logfile_backups=3",
-            "environment=" + ",".join(f'{k}="{v.replace("%", "%%")}"' for k, v in env.items()),
+            "environment=" + ",".join(_env_pair(k, v) for k, v in env.items()),
         ]
         if self.user:
             lines.append(f"user={self.user}")

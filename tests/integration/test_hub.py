@@ -104,3 +104,35 @@ def test_instructor_signs_in_with_the_generated_password(hub, layout, stack_conf
     assert bad.status_code == 403
     ok = s.post(login, data={"username": user, "password": password, "_xsrf": xsrf}, allow_redirects=False, timeout=30)
     assert ok.status_code == 302
+
+
+def _login(hub, user: str, password: str):
+    s = requests.Session()
+    login = f"{hub.public}/hub/login"
+    s.get(login, timeout=30)
+    r = s.post(login, data={"username": user, "password": password, "_xsrf": s.cookies.get("_xsrf")}, timeout=30,
+               allow_redirects=False)
+    assert r.status_code == 302, r.text
+    return s
+
+
+def test_instructor_opens_the_formgrader_and_a_trainee_cannot(hub, layout, stack_config, unique):
+    """Does the course's formgrader open for its instructor (through hub OAuth) and stay closed to a trainee?"""
+    from hub_config import passwords
+
+    course = stack_config.courses[0]
+    url = f"{hub.public}/services/formgrader-{course.id}/formgrader"
+    instructor = _login(hub, course.instructors[0], (layout.secrets / "instructor-password").read_text().strip())
+    r = instructor.get(url, timeout=60)
+    assert r.status_code == 200 and "formgrader" in r.text.lower()
+
+    name = f"tr{unique()}"
+    hub.create_user(name)
+    try:
+        passwords.set_password(layout.hub_dir / "passwords.sqlite", name, "trainee-pass-1")
+        trainee = _login(hub, name, "trainee-pass-1")
+        r = trainee.get(url, timeout=60)
+        assert r.status_code == 403
+    finally:
+        hub.delete_user(name)
+        passwords.delete(layout.hub_dir / "passwords.sqlite", name)

@@ -14,7 +14,7 @@ def cfg(tmp_path):
     c = StackConfig(state_dir=tmp_path / "state", prefix=tmp_path / "opt")
     secrets = c.state_dir / "secrets"
     secrets.mkdir(parents=True)
-    for name in ("proxy-auth-token", "hub-admin-token"):
+    for name in ("proxy-auth-token", "hub-admin-token", "formgrader-odtb-token", "formgrader-second-token"):
         (secrets / name).write_text("x" * 40)
     return c
 
@@ -59,7 +59,7 @@ def test_each_course_gets_a_formgrader_and_groups(cfg):
     assert names == ["testbed-operator", "formgrader-odtb", "formgrader-second"]
     ports = [s["url"] for s in c.JupyterHub.services[1:]]
     assert len(set(ports)) == 2
-    assert c.JupyterHub.load_groups["formgrade-second"] == {"users": ["teacher2"]}
+    assert c.JupyterHub.load_groups["formgrade-second"] == {"users": ["teacher2", "grader-second"]}
     assert "nbgrader-second" in c.JupyterHub.load_groups
 
 
