@@ -37,7 +37,6 @@ def update_base(c, cfg: StackConfig, layout: Layout) -> None:
     c.JupyterHub.pid_file = str(layout.hub_dir / "jupyterhub.pid")
     c.JupyterHub.cleanup_servers = False  # a hub restart keeps trainees' servers (and their kernels)
     c.JupyterHub.cleanup_proxy = False
-    c.JupyterHub.default_url = "/hub/home"
     c.ConfigurableHTTPProxy.should_start = False
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{cfg.ports.proxy_api}"
     c.ConfigurableHTTPProxy.auth_token = _secret(layout, "proxy-auth-token")

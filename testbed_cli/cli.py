@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from testbed_cli import install, stack
+from testbed_cli import install, stack, system
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import REPO, Layout
 from testbed_config import ConfigError, load_config
@@ -155,6 +155,9 @@ def test(obj: Ctx, tier: str | None, no_up: bool, pytest_args: tuple[str, ...]):
             [str(venv_python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", str(req)], check=True
         )
         stamp.write_text(digest)
+    if tier != "unit":
+        # the browser tier drives Debian's Chromium (Playwright's own browser download cannot work offline)
+        system.ensure_debs(["chromium", "fonts-noto-cjk"], log=_log)
     args = ["-m", "pytest", "-c", str(REPO / "pytest.ini"), "--rootdir", str(REPO)]
     if not any(not a.startswith("-") for a in pytest_args):
         args += [str(REPO / "tests"), str(REPO / "ckan_seed" / "ckanext-testbed" / "ckanext" / "testbed" / "tests")]
