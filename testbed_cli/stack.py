@@ -5,8 +5,10 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import yaml
 
@@ -14,8 +16,6 @@ from testbed_cli import ckan, hub, install, postgres, redis, supervisor, system
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
 from testbed_cli.supervisor import Program
-
-HUB_SERVICES_ORDER = ["postgres", "redis", "ckan-web", "ckan-worker", "proxy", "hub"]
 
 
 def programs(layout: Layout) -> list[Program]:
@@ -238,7 +238,7 @@ def up(layout: Layout, log=print) -> dict:
     supervisor.write_config(layout, progs)
     if not supervisor.is_running(layout):
         log("サービスを起動しています")
-        supervisor.start_daemon(layout, layout.venvs / "cli" / "bin" / "supervisord")
+        supervisor.start_daemon(layout, Path(sys.executable).parent / "supervisord")
     else:
         supervisor.apply_config(layout)
 
