@@ -27,6 +27,10 @@ from testbed_config import load_config  # noqa: E402
 from testbed_config.layout import Layout  # noqa: E402
 
 
+class Failed(Exception):
+    pass
+
+
 def testbed(config: Path | None, *args: str) -> float:
     cmd = [str(REPO / "testbed")]
     if config:
@@ -35,7 +39,7 @@ def testbed(config: Path | None, *args: str) -> float:
     proc = subprocess.run([*cmd, *args], capture_output=True, text=True)
     took = time.monotonic() - t0
     if proc.returncode != 0:
-        sys.exit(f"{' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+        raise Failed(f"{' '.join(args)} failed:\n{proc.stderr[-3000:]}")
     return took
 
 
@@ -85,12 +89,27 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="with --cold: keep the throw-away stack")
     args = ap.parse_args()
     rows = [("measure", "value", "target")]
+    try:
+        measure(args, rows)
+    except Failed as e:
+        sys.exit(str(e))
+    finally:
+        if args.cold and not args.keep and _sandbox:
+            subprocess.run([str(REPO / "testbed"), "--config", str(_sandbox[0]), "down"], capture_output=True)
+            shutil.rmtree(_sandbox[0].parent, ignore_errors=True)
+    print(table(rows))
+
+
+_sandbox: list[Path] = []
+
+
+def measure(args, rows: list[tuple[str, str, str]]) -> None:
     config = None
-    tmp = None
     if args.cold:
         tmp = Path(tempfile.mkdtemp(prefix="testbed-bench-"))
         tmp.chmod(0o755)
         config = tmp / "testbed.yaml"
+        _sandbox.append(config)
         config.write_text(
             f"state_dir: {tmp / 'state'}\nprefix: {tmp / 'opt'}\nports:\n  hub: 28000\n  ckan: 25000\n"
             "  hub_api: 28081\n  proxy_api: 28001\n  postgres: 25433\n  redis: 26380\n  services: 29100\n"
@@ -107,10 +126,6 @@ def main() -> None:
     total_rss = sum(r for r, _ in mem.values())
     total_pss = sum(p for _, p in mem.values())
     rows.append(("idle whole stack (RSS / PSS)", f"{total_rss:.0f} / {total_pss:.0f} MiB", "<= 1229 MiB (1.2 GB)"))
-    if args.cold and not args.keep:
-        testbed(config, "down")
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(table(rows))
 
 
 if __name__ == "__main__":
