@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hub_config.ckan_hook import update_ckan
 from testbed_config import StackConfig
 from testbed_config.layout import Layout
 
@@ -164,3 +165,4 @@ def update_all(c, cfg: StackConfig, *, is_root: bool | None = None) -> None:
     update_auth(c, cfg, layout, is_root)
     update_spawner(c, cfg, layout, is_root)
     update_services(c, cfg, layout)
+    update_ckan(c, cfg, layout)

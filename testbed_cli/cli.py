@@ -179,3 +179,13 @@ def config_reference():
     from testbed_config import reference_markdown
 
     click.echo(reference_markdown(), nl=False)
+
+
+def _register() -> None:
+    from testbed_cli.commands import cohort
+
+    for group in (cohort.cohort,):
+        main.add_command(group)
+
+
+_register()

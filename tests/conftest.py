@@ -8,7 +8,7 @@ Fixtures:
 - ``ckan_url``      (session) CKAN's base URL as reached from this machine
 - ``ckan_admin``    (session) ckanapi.RemoteCKAN with the sysadmin token of 'testbed-admin'
 - ``ckan_anon``     (session) ckanapi.RemoteCKAN with no token (an anonymous visitor)
-- ``trainee``       a fresh hub user with a running server (stopped and deleted afterwards)
+- ``trainee``       a fresh hub user with a running server (hub user, Unix account and CKAN side removed afterwards)
 
 Integration and browser tests talk to the real local stack (``./testbed test`` starts it first);
 nothing in those tiers is mocked.
@@ -81,9 +81,13 @@ def ckan_anon(ckan_url):
 
 
 @pytest.fixture
-def trainee(hub, unique):
+def trainee(hub, unique, layout, ckan_url):
+    from ckan_seed.trainees import remove_trainee
+
     name = f"tr{unique()}"
     hub.create_user(name)
     hub.start_server(name)
     yield name
     hub.delete_user(name)
+    token = (layout.secrets / "ckan-admin-token").read_text().strip()
+    remove_trainee(ckan_url, token, name, token_db=layout.hub_dir / "ckan-tokens.sqlite")

@@ -1,0 +1,235 @@
+"""A trainee's CKAN side: a user, a personal sandbox organisation, and an API token of that user.
+
+``ensure_trainee`` is the one function the hub's spawn hook (and ``./testbed cohort``) calls; it is
+idempotent and uses the sysadmin token only to manage the account, never hands it out. The trainee
+is an ``editor`` of ``sandbox-<name>`` and a member of nothing else, so with their own token they read
+the public catalogue, write only in their sandbox and cannot see private datasets of other
+organisations. Their token is kept (root-only SQLite in the hub's state dir) and reused while valid;
+when a new one is made, older testbed tokens of that user are revoked, so respawns never pile up
+tokens. ``remove_trainee`` soft-deletes everything (datasets, sandbox, user: CKAN ``state=deleted``,
+restorable or purgeable from CKAN's trash by a sysadmin) and revokes the tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from ckan_seed.ckan_client import CkanClient, CkanError, CkanUnavailable, NotAuthorized, NotFound
+
+__all__ = ["CkanUnavailable", "TraineeAccount", "ensure_trainee", "remove_trainee", "ckan_user_name"]
+
+TOKEN_NAME = "testbed-hub"  # the name of every token this module makes (and may revoke)
+ROLE = "editor"  # publish/update/delete datasets in the sandbox; no member management
+_SAFE = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")  # = testbed_config.NAME_RE (hub user names)
+
+
+@dataclass(frozen=True)
+class TraineeAccount:
+    user_name: str
+    org_name: str
+    token: str
+
+
+def _derive(prefix: str, hub_username: str) -> str:
+    """``<prefix><name>`` for a regular hub name; other names get a hashed form under a distinct prefix."""
+    if _SAFE.match(hub_username):
+        return f"{prefix}{hub_username}"
+    # never the same as a regular name: those start with "<prefix>", these with "<prefix>x-"
+    digest = hashlib.sha256(hub_username.encode()).hexdigest()[:10]
+    cleaned = re.sub(r"[^a-z0-9_-]+", "-", hub_username.lower()).strip("-_")[:30]
+    return f"{prefix}x-{digest}" + (f"-{cleaned}" if cleaned else "")
+
+
+def ckan_user_name(hub_username: str) -> str:
+    """CKAN user name of a hub user (``tb-<name>``); always a valid CKAN name, distinct per hub name."""
+    return _derive("tb-", hub_username)
+
+
+def sandbox_org_name(hub_username: str) -> str:
+    """Name of the trainee's sandbox organisation (``sandbox-<name>``)."""
+    return _derive("sandbox-", hub_username)
+
+
+# token store ------------------------------------------------------------------------------------
+
+
+def _db(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    conn = sqlite3.connect(path, timeout=10)
+    conn.execute("CREATE TABLE IF NOT EXISTS tokens (hub_user TEXT PRIMARY KEY, ckan_user TEXT, jti TEXT, token TEXT)")
+    return conn
+
+
+def _stored_token(path: Path, hub_username: str) -> str | None:
+    with _db(path) as conn:
+        row = conn.execute("SELECT token FROM tokens WHERE hub_user = ?", (hub_username,)).fetchone()
+    return row[0] if row else None
+
+
+def _store_token(path: Path, hub_username: str, ckan_user: str, jti: str, token: str) -> None:
+    with _db(path) as conn:
+        conn.execute(
+            "INSERT INTO tokens VALUES (?, ?, ?, ?) ON CONFLICT(hub_user) DO UPDATE SET "
+            "ckan_user = excluded.ckan_user, jti = excluded.jti, token = excluded.token",
+            (hub_username, ckan_user, jti, token),
+        )
+
+
+def _forget_token(path: Path, hub_username: str) -> None:
+    with _db(path) as conn:
+        conn.execute("DELETE FROM tokens WHERE hub_user = ?", (hub_username,))
+
+
+# CKAN side ---------------------------------------------------------------------------------------
+
+
+def _ensure_user(admin: CkanClient, name: str, hub_username: str, fullname: str | None, dept: str | None) -> None:
+    about = f"研修受講者 (JupyterHub: {hub_username})" + (f" 所属: {dept}" if dept else "")
+    user = admin.show("user_show", id=name)
+    if user is None:
+        try:
+            admin.call(
+                "user_create",
+                name=name,
+                email=f"{name}@trainees.testbed.example",
+                password=secrets.token_urlsafe(24),  # never shown: trainees use their API token
+                fullname=fullname or hub_username,
+                about=about,
+            )
+            return
+        except CkanError as e:
+            if admin.show("user_show", id=name) is None:  # not a concurrent create of the same user
+                raise CkanUnavailable(f"CKAN のユーザー {name} を作れませんでした: {e.detail}") from None
+            user = admin.call("user_show", id=name)
+    changes: dict = {}
+    if user.get("state") != "active":
+        changes.update(state="active", password=secrets.token_urlsafe(24))
+    if fullname and user.get("fullname") != fullname:
+        changes["fullname"] = fullname
+    if dept and user.get("about") != about:
+        changes["about"] = about
+    if changes:
+        admin.call("user_patch", id=name, **changes)
+
+
+def _ensure_sandbox(admin: CkanClient, org: str, user: str, hub_username: str, fullname: str | None, dept) -> None:
+    label = fullname or hub_username
+    title = f"{label} のサンドボックス"
+    desc = f"{label} さんの練習用の組織です。データセットを作って公開する練習に自由に使えます。" + (
+        f" (所属: {dept})" if dept else ""
+    )
+    found = admin.show("organization_show", id=org)
+    if found is None:
+        admin.call("organization_create", name=org, title=title, description=desc)
+    else:
+        changes: dict = {}
+        if found.get("state") != "active":
+            changes["state"] = "active"
+        if fullname and found.get("title") != title:  # without a name, keep the title the cohort gave
+            changes.update(title=title, description=desc)
+        if changes:
+            admin.call("organization_patch", id=org, **changes)
+    admin.call("organization_member_create", id=org, username=user, role=ROLE)
+
+
+def _token_works(url: str, token: str, user: str, timeout: float) -> bool:
+    try:
+        me = CkanClient(url, token, timeout).call("user_show", id=user)
+    except (NotAuthorized, NotFound):
+        return False
+    return isinstance(me, dict) and me.get("name") == user and me.get("state") == "active"
+
+
+def _revoke_tokens(admin: CkanClient, user: str) -> int:
+    """Revoke every token of ``user`` made by the testbed; returns how many."""
+    try:
+        tokens = admin.call("api_token_list", user_id=user)
+    except NotFound:
+        return 0
+    revoked = 0
+    for t in tokens:
+        if t.get("name") == TOKEN_NAME:
+            admin.call("api_token_revoke", jti=t["id"])
+            revoked += 1
+    return revoked
+
+
+def ensure_trainee(
+    ckan_url: str,
+    admin_token: str,
+    hub_username: str,
+    fullname: str | None = None,
+    dept: str | None = None,
+    *,
+    token_db: Path,
+    timeout: float = 10.0,
+) -> TraineeAccount:
+    """Make sure the trainee's CKAN user, sandbox and own API token exist; return them.
+
+    Raises ``CkanUnavailable`` (message in Japanese) when CKAN cannot be reached or refuses.
+    """
+    admin = CkanClient(ckan_url, admin_token, timeout)
+    user, org = ckan_user_name(hub_username), sandbox_org_name(hub_username)
+    try:
+        _ensure_user(admin, user, hub_username, fullname, dept)
+        _ensure_sandbox(admin, org, user, hub_username, fullname, dept)
+        token = _stored_token(token_db, hub_username)
+        if token and _token_works(ckan_url, token, user, timeout):
+            return TraineeAccount(user, org, token)
+        _revoke_tokens(admin, user)
+        made = admin.call("api_token_create", user=user, name=TOKEN_NAME)
+    except (CkanError, KeyError, TypeError) as e:
+        raise CkanUnavailable(f"CKAN で研修生 {hub_username} の準備ができませんでした: {e}") from None
+    _store_token(token_db, hub_username, user, made.get("id", ""), made["token"])
+    return TraineeAccount(user, org, made["token"])
+
+
+@dataclass(frozen=True)
+class Removal:
+    user_name: str
+    org_name: str
+    datasets_deleted: int
+    tokens_revoked: int
+
+
+def remove_trainee(ckan_url: str, admin_token: str, hub_username: str, *, token_db: Path) -> Removal:
+    """Soft-delete the trainee's sandbox datasets, the sandbox and the user; revoke their tokens (idempotent)."""
+    admin = CkanClient(ckan_url, admin_token)
+    user, org = ckan_user_name(hub_username), sandbox_org_name(hub_username)
+    deleted = revoked = 0
+    try:
+        found = admin.show("organization_show", id=org)
+        if found is not None:
+            done: set[str] = set()
+            while True:  # deleted datasets drop out of the search; stop if one does not (never loop forever)
+                res = admin.call(
+                    "package_search",
+                    fq=f'owner_org:"{found["id"]}"',
+                    include_private=True,
+                    include_drafts=True,
+                    rows=100,
+                )
+                todo = [ds["id"] for ds in res["results"] if ds["id"] not in done]
+                if not todo:
+                    break
+                for ds_id in todo:
+                    admin.call("package_delete", id=ds_id)
+                    done.add(ds_id)
+                    deleted += 1
+            if found.get("state") == "active":
+                admin.call("organization_delete", id=org)
+        if admin.show("user_show", id=user) is not None:
+            revoked = _revoke_tokens(admin, user)
+            admin.call("user_delete", id=user)
+    except CkanError as e:
+        raise CkanUnavailable(f"CKAN で研修生 {hub_username} を削除できませんでした: {e}") from None
+    _forget_token(token_db, hub_username)
+    return Removal(user, org, deleted, revoked)

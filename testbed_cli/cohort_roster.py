@@ -1,0 +1,181 @@
+"""Roster of a training cohort: parsing the instructor's CSV (checked in full first) and the stored roster.
+
+The CSV has a header row with ユーザー名 and 氏名 (所属 optional; English ``username``/``name``/``dept``
+also accepted), in UTF-8 with or without BOM or in Shift_JIS (cp932), as Excel saves it. Every
+problem is reported with its line number before anything is created. The stored roster (氏名, 所属,
+course of each trainee) is a small SQLite file in the hub's state directory (root only).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+UNIX_NAME_MAX = 32  # useradd's limit on Debian; the Unix account is <prefix><name>
+_PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
+COLUMNS = {
+    "username": ("ユーザー名", "ユーザ名", "username", "user"),
+    "fullname": ("氏名", "名前", "name", "fullname"),
+    "dept": ("所属", "部署", "dept", "department"),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    line: int
+    username: str
+    fullname: str
+    dept: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int  # 0: the file as a whole
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.line} 行目: {self.message}" if self.line else self.message
+
+
+def max_username_length(unix_prefix: str) -> int:
+    return min(31, UNIX_NAME_MAX - len(unix_prefix))
+
+
+def username_problem(name: str, max_len: int) -> str | None:
+    """Why ``name`` cannot be a trainee's user name (Japanese), or None when it can."""
+    if not name:
+        return "ユーザー名が空です"
+    if not _PATTERN.match(name):
+        bad = sorted({ch for ch in name if not re.match(r"[a-z0-9_-]", ch)})
+        hint = f" (使えない文字: {' '.join(bad)})" if bad else ""
+        return f"ユーザー名 {name!r} は使えません{hint}。半角の英小文字で始め、英小文字・数字・- ・_ だけにしてください"
+    if len(name) > max_len:
+        return f"ユーザー名 {name!r} が長すぎます ({len(name)} 文字)。{max_len} 文字以内にしてください"
+    return None
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (BOM or not), else Shift_JIS (cp932); ValueError with a Japanese message otherwise."""
+    for enc in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise ValueError("文字コードを判別できません。UTF-8 か Shift_JIS (Excel の「CSV」形式) で保存し直してください")
+
+
+def _header_map(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        key = cell.strip().lower()
+        for field, names in COLUMNS.items():
+            if key in names and field not in found:
+                found[field] = i
+    return found
+
+
+def parse(data: bytes, *, max_len: int) -> tuple[list[Entry], list[Problem]]:
+    """All entries and all problems of a roster file; callers import only when there are no problems."""
+    try:
+        text = decode(data)
+    except ValueError as e:
+        return [], [Problem(0, str(e))]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = [(reader.line_num, row) for row in reader]
+    rows = [(n, r) for n, r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        empty = "名簿が空です。1 行目に「ユーザー名,氏名,所属」の見出しを書き、2 行目から 1 人 1 行で書いてください"
+        return [], [Problem(0, empty)]
+    header_line, header = rows[0]
+    cols = _header_map(header)
+    missing = [COLUMNS[f][0] for f in ("username", "fullname") if f not in cols]
+    if missing:
+        return [], [
+            Problem(
+                header_line,
+                f"見出しに {'・'.join(missing)} の列がありません (見出し: {','.join(header)})。"
+                "1 行目を「ユーザー名,氏名,所属」にしてください",
+            )
+        ]
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    first_line: dict[str, int] = {}
+
+    def cell(row: list[str], field: str) -> str:
+        i = cols.get(field)
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    for line, row in rows[1:]:
+        name, fullname, dept = cell(row, "username"), cell(row, "fullname"), cell(row, "dept")
+        bad = username_problem(name, max_len)
+        if bad:
+            problems.append(Problem(line, bad))
+        elif name in first_line:
+            problems.append(Problem(line, f"ユーザー名 {name!r} が {first_line[name]} 行目と重複しています"))
+        else:
+            first_line[name] = line
+        if not fullname:
+            problems.append(Problem(line, f"氏名が空です ({name or 'ユーザー名なし'})。氏名を書いてください"))
+        if not bad and fullname:
+            entries.append(Entry(line, name, fullname, dept))
+    if not entries and not problems:
+        problems.append(Problem(0, "名簿に研修生の行がありません (見出しの次の行から 1 人 1 行で書いてください)"))
+    return entries, problems
+
+
+# stored roster -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    username: str
+    fullname: str
+    dept: str
+    course: str
+    added_at: str
+
+
+def _db(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    conn = sqlite3.connect(path, timeout=10)
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS roster (username TEXT PRIMARY KEY, fullname TEXT NOT NULL, "
+        "dept TEXT NOT NULL, course TEXT NOT NULL, added_at TEXT NOT NULL)"
+    )
+    return conn
+
+
+def save(path: Path, entries: list[Entry], course: str) -> None:
+    now = datetime.now().astimezone().isoformat(timespec="seconds")
+    with _db(path) as conn:
+        conn.executemany(
+            "INSERT OR REPLACE INTO roster VALUES (?, ?, ?, ?, ?)",
+            [(e.username, e.fullname, e.dept, course, now) for e in entries],
+        )
+
+
+def load(path: Path) -> list[Member]:
+    if not path.exists():
+        return []
+    with _db(path) as conn:
+        rows = conn.execute("SELECT username, fullname, dept, course, added_at FROM roster ORDER BY username")
+        return [Member(*row) for row in rows]
+
+
+def forget(path: Path, usernames: list[str]) -> None:
+    if not path.exists():
+        return
+    with _db(path) as conn:
+        conn.executemany("DELETE FROM roster WHERE username = ?", [(u,) for u in usernames])
+
+
+def as_dict(member: Member) -> dict:
+    return asdict(member)

@@ -1,0 +1,118 @@
+"""`./testbed cohort ...`: register trainees (one, or a roster CSV), list them, remove one."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from testbed_cli import cohort as ops
+from testbed_cli import cohort_roster as roster
+from testbed_cli.errors import SetupError
+
+
+def _layout():
+    return click.get_current_context().find_root().obj.layout
+
+
+def _report(result: ops.AddResult, mode: str) -> None:
+    for entry, reason in result.skipped:
+        where = f"{entry.line} 行目: " if entry.line else ""
+        click.secho(f"スキップ: {where}{entry.username} ({entry.fullname}) — {reason}", fg="yellow")
+    click.secho(f"{len(result.added)} 名を登録しました (スキップ {len(result.skipped)} 名)。", fg="green")
+    if result.sheet:
+        click.echo(f"初期パスワードの配布用紙: {result.sheet}")
+        click.echo("  ブラウザで開いて印刷し、切り分けて手渡してください。配り終えたらファイルを削除してください。")
+    elif result.added and mode != "onsite":
+        click.echo("遠隔研修モードのため、初期パスワードは作っていません。")
+
+
+def _course_option(f):
+    return click.option("--course", default=None, help="nbgrader のコース (既定: 設定の最初のコース)")(f)
+
+
+@click.group()
+def cohort():
+    """研修生 (コホート) の登録・一覧・削除。"""
+
+
+@cohort.command()
+@click.argument("username")
+@click.option("--name", "fullname", required=True, help="氏名 (配布用紙とサンドボックスの名前に使います)")
+@click.option("--dept", default="", help="所属 (例: 企画課)")
+@_course_option
+def add(username: str, fullname: str, dept: str, course: str | None):
+    """研修生 USERNAME を 1 名登録します (実地研修モードでは初期パスワードを作ります)。"""
+    layout = _layout()
+    bad = roster.username_problem(username, ops.max_username_length(layout))
+    if bad:
+        raise SetupError(bad)
+    if not fullname.strip():
+        raise SetupError("氏名が空です。--name で氏名を指定してください。")
+    entry = roster.Entry(0, username, fullname.strip(), dept.strip())
+    result = ops.add(layout, [entry], course=course, log=lambda m: click.echo(f"・{m}", err=True))
+    if result.skipped:
+        raise SetupError(f"{username} はすでに登録されています (一覧は ./testbed cohort list)。")
+    _report(result, layout.cfg.mode)
+
+
+@cohort.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_course_option
+def import_(csv_file: Path, course: str | None):
+    """名簿 CSV (ユーザー名,氏名,所属) から研修生をまとめて登録します。誤りが 1 つでもあれば何も登録しません。"""
+    layout = _layout()
+    entries, problems = roster.parse(csv_file.read_bytes(), max_len=ops.max_username_length(layout))
+    if problems:
+        click.secho(f"名簿 {csv_file} に誤りがあるため、何も登録していません:", fg="red", err=True)
+        for p in problems:
+            click.echo(f"  - {p}", err=True)
+        click.echo("名簿を直してから、もう一度実行してください。", err=True)
+        sys.exit(1)
+    result = ops.add(layout, entries, course=course, log=lambda m: click.echo(f"・{m}", err=True))
+    _report(result, layout.cfg.mode)
+
+
+@cohort.command("list")
+@click.option("--json", "as_json", is_flag=True, help="機械可読な JSON で出力します")
+def list_(as_json: bool):
+    """登録した研修生の一覧 (氏名・所属・コース・サーバーの状態)。"""
+    rows = ops.members(_layout())
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("登録された研修生はいません (./testbed cohort add / import で登録します)。")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"研修生 {len(rows)} 名")
+    for col in ("ユーザー名", "氏名", "所属", "コース", "サーバー", "最終操作"):
+        table.add_column(col)
+    for r in rows:
+        state = "起動中" if r["server"] else ("停止" if r["in_hub"] else "hub に未登録")
+        table.add_row(r["username"], r["fullname"], r["dept"], r["course"], state, (r["last_activity"] or "-")[:16])
+    Console().print(table)
+
+
+@cohort.command()
+@click.argument("username")
+@click.option("--yes", is_flag=True, help="確認せずに削除します")
+def remove(username: str, yes: bool):
+    """研修生 USERNAME を削除します (作業フォルダは保存してから Unix アカウントを消します)。"""
+    if not yes:
+        click.confirm(f"研修生 {username} を削除します。よろしいですか?", abort=True)
+    r = ops.remove(_layout(), username)
+    click.secho(f"研修生 {username} を削除しました。", fg="green")
+    click.echo(f"  JupyterHub のユーザー: {'削除しました' if r.hub_user else 'ありませんでした'}")
+    click.echo(
+        f"  CKAN: ユーザー {r.ckan.user_name} とサンドボックス {r.ckan.org_name} を削除状態にしました "
+        f"(データセット {r.ckan.datasets_deleted} 件を削除、API トークン {r.ckan.tokens_revoked} 個を無効化。"
+        "CKAN 管理画面のごみ箱から復元・完全削除できます)"
+    )
+    if r.unix_removed:
+        where = f"作業フォルダを {r.unix_archive} に保存し、" if r.unix_archive else ""
+        click.echo(f"  Unix アカウント: {where}アカウントを削除しました")
