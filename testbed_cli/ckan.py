@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ckan_seed.licenses import licenses_json
 from testbed_cli import postgres, secrets, system
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import REPO, Layout
@@ -46,6 +47,7 @@ def render_ini(layout: Layout) -> str:
         redis_port=cfg.ports.redis,
         plugins=" ".join(PLUGINS),
         storage_path=layout.ckan_storage,
+        licenses_path=layout.ckan_dir / "licenses.json",
     )
 
 
@@ -55,7 +57,12 @@ def ensure_files(layout: Layout) -> bool:
     d.mkdir(parents=True, exist_ok=True)
     layout.ckan_storage.mkdir(parents=True, exist_ok=True)
     changed = False
-    for path, text in ((layout.ckan_ini, render_ini(layout)), (d / "wsgi.py", WSGI.format(ini=str(layout.ckan_ini)))):
+    files = (
+        (layout.ckan_ini, render_ini(layout)),
+        (d / "wsgi.py", WSGI.format(ini=str(layout.ckan_ini))),
+        (d / "licenses.json", licenses_json(REPO / "datasets" / "manifest.yaml")),
+    )
+    for path, text in files:
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             changed = True
@@ -167,3 +174,26 @@ def is_healthy(layout: Layout) -> bool:
 
 def ini_path(layout: Layout) -> Path:
     return layout.ckan_ini
+
+
+def ensure_catalog(layout: Layout, token: str, log=print) -> bool:
+    """Publish the sample catalogue once, on the stack's first start (later: ./testbed catalog seed)."""
+    from ckan_seed.problem import ManifestInvalid, SeedError
+    from ckan_seed.seed import seed_catalog
+
+    marker = layout.ckan_dir / ".catalog-seeded"
+    if marker.exists():
+        return False
+    log("サンプルカタログ (datasets/manifest.yaml) を CKAN に公開しています")
+    try:
+        report = seed_catalog(layout.cfg.ckan_internal_url, token)
+    except ManifestInvalid as e:
+        raise SetupError(f"サンプルカタログの内容に誤りがあるため、公開しませんでした:\n{e}") from None
+    except SeedError as e:
+        msg = f"サンプルカタログを公開できませんでした: {e}\n./testbed logs ckan-web を確認してください。"
+        raise SetupError(msg) from None
+    if report.failures:
+        names = ", ".join(sorted(report.failures))
+        raise SetupError(f"一部のデータセットを公開できませんでした ({names})。./testbed catalog seed でやり直せます。")
+    marker.write_text(f"{len(report.created)} created\n")
+    return True

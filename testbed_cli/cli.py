@@ -182,9 +182,9 @@ def config_reference():
 
 
 def _register() -> None:
-    from testbed_cli.commands import cohort
+    from testbed_cli.commands import catalog, cohort
 
-    for group in (cohort.cohort,):
+    for group in (catalog.catalog, cohort.cohort):
         main.add_command(group)
 
 

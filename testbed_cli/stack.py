@@ -259,7 +259,8 @@ def up(layout: Layout, log=print) -> dict:
         else:
             supervisor.ensure_started(layout, name)
     wait_healthy(layout, ["ckan-web"], timeout=120, log=log)
-    ckan.ensure_admin(layout, log)
+    token = ckan.ensure_admin(layout, log)
+    ckan.ensure_catalog(layout, token, log)
     wait_healthy(layout, list(checks(layout)), timeout=120, log=log)
     result = status(layout)
     result["seconds"] = round(time.monotonic() - t0, 1)
