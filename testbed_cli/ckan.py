@@ -87,6 +87,8 @@ def ensure_database(layout: Layout, log=print) -> None:
     system.run([*ckan_cmd(layout), "db", "upgrade", "-p", "activity"], user=user, cwd=layout.ckan_dir, check=False)
     sql = system.run([*ckan_cmd(layout), "datastore", "set-permissions"], user=user, cwd=layout.ckan_dir).stdout
     postgres.psql(layout, sql, db="ckan_datastore")
+    # the search table (ckanext-testbed) indexes only what is missing: cheap, and needed after upgrades
+    system.run([*ckan_cmd(layout), "search-index", "rebuild", "-o"], user=user, cwd=layout.ckan_dir)
     marker.write_text(want)
 
 

@@ -1,0 +1,1 @@
+"""Open Data Testbed CKAN extension: Solr-free search and Japanese-friendly helpers."""

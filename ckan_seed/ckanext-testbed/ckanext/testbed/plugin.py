@@ -1,0 +1,36 @@
+"""The ``testbed`` CKAN plugin: dataset search from PostgreSQL, without Solr.
+
+Enabling it replaces CKAN's Solr search internals (see ``search/patches.py``) so that
+dataset pages, package_search, facets, organisation/group/tag pages and
+``ckan search-index rebuild`` work on a machine that has no Solr. The search table is
+created when the plugin starts (``search/schema.py``); on a catalogue that already has
+datasets, run ``ckan search-index rebuild`` once after enabling the plugin.
+"""
+
+from __future__ import annotations
+
+import ckan.model as model
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+
+from .search import patches, schema
+
+
+@tk.blanket.config_declarations
+class TestbedPlugin(p.SingletonPlugin):
+    """Solr-free search for the Open Data Testbed catalogue."""
+
+    p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
+
+    # IConfigurer
+
+    def update_config(self, config: tk.CKANConfig) -> None:
+        """Swap the search backend before CKAN's start-up Solr check runs."""
+        patches.apply()
+
+    # IConfigurable
+
+    def configure(self, config: tk.CKANConfig) -> None:
+        """Make sure the search table exists (CKAN's engine is ready at this point)."""
+        schema.ensure_table(model.meta.engine)
