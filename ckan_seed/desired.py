@@ -3,6 +3,8 @@
 Every seeded field is always sent (empty string when the manifest leaves it out), so removing a
 key from the manifest clears it in CKAN. Resources carry the file's SHA-256 (``sha256``) and its
 manifest path (``seed_path``): that is how a re-run knows a file is unchanged without downloading it.
+A resource with ``datastore: false`` carries ``datastore_load: "false"`` (empty otherwise), which
+tells the ``testbed_loader`` plugin not to load the upload on its own.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ RESOURCE_TEXT = (
     "clean_version",
     "seed_path",
     "sha256",
+    "datastore_load",
 )
 
 
@@ -83,6 +86,7 @@ def dataset(d: dict, checked: Checked) -> WantDataset:
             "clean_version": r.get("clean_version") or "",
             "seed_path": r["path"],
             "sha256": facts.sha256,
+            "datastore_load": "" if r.get("datastore") else "false",
         }
         want.resources.append(WantResource(rf, checked.root / r["path"], bool(r.get("datastore"))))
     return want

@@ -107,12 +107,12 @@ def resource_ops(want: WantDataset, have: dict) -> tuple[list[ResourceOp], bool]
         if res is None:
             ops.append(ResourceOp("create", r, label=f"リソース「{r.name}」の追加"))
             continue
-        if res.get("sha256") != r.fields["sha256"] or res.get("url_type") != "upload":
+        uploaded = res.get("sha256") != r.fields["sha256"] or res.get("url_type") != "upload"
+        if uploaded:  # the upload also sends every field and loads the DataStore if wanted
             ops.append(ResourceOp("upload", r, res["id"], f"リソース「{r.name}」のファイル"))
-            continue
-        if any(_text(res.get(k)) != r.fields[k] for k in RESOURCE_TEXT):
+        elif any(_text(res.get(k)) != r.fields[k] for k in RESOURCE_TEXT):
             ops.append(ResourceOp("patch", r, res["id"], f"リソース「{r.name}」の情報"))
-        if r.datastore and not res.get("datastore_active"):
+        if r.datastore and not uploaded and not res.get("datastore_active"):
             ops.append(ResourceOp("load", r, res["id"], f"リソース「{r.name}」の DataStore"))
         if not r.datastore and (res.get("datastore_active") or res.get(LOAD_RECORD)):
             ops.append(ResourceOp("unload", r, res["id"], f"リソース「{r.name}」の不要な DataStore"))

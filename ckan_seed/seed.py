@@ -59,22 +59,16 @@ def seed_catalog(
         _sync_groups(client, action, items, kind, dry_run, log)
     plans = _plans(client, datasets, workers)
     total = len(plans)
-    unloads: list[tuple[str, str]] = []  # (dataset, resource id) whose automatic DataStore load is unwanted
     for i, plan in enumerate(plans, start=1):
         try:
             if plan.action != "unchanged" and not dry_run:
-                unloads += [(plan.want.name, rid) for rid in _apply(client, plan, log)]
+                _apply(client, plan, log)
             _record(report, plan)
         except (SeedError, ckanapi.NotFound) as exc:
             report.failures[plan.want.name] = str(exc)
             log(f"{plan.want.name} の公開に失敗しました: {exc}")
         if progress:
             progress(i, total, plan.want.name)
-    for name, resource_id in unloads:
-        try:
-            _unload(client, resource_id)
-        except (SeedError, ckanapi.NotFound) as exc:
-            report.failures[name] = str(exc)
     report.seconds = round(time.monotonic() - started, 2)
     return report
 
@@ -133,7 +127,7 @@ def _plans(client: Client, datasets: list[desired.WantDataset], workers: int) ->
 
 
 def _have(client: Client, want: desired.WantDataset) -> dict | None:
-    """package_show, with a mark on resources the loader tried although the manifest says datastore: false."""
+    """package_show, with a mark on resources that have a load record although the manifest says datastore: false."""
     have = client.show("package_show", want.name)
     unwanted = {r.name for r in want.resources if not r.datastore and r.fields["format"].upper() in LOADABLE}
     for res in (have or {}).get("resources", []):
@@ -146,16 +140,15 @@ def _have(client: Client, want: desired.WantDataset) -> dict | None:
     return have
 
 
-def _apply(client: Client, plan: diff.DatasetPlan, log: Log) -> list[str]:
-    """Write one dataset's plan; returns ids of resources whose automatic DataStore load must be undone."""
+def _apply(client: Client, plan: diff.DatasetPlan, log: Log) -> None:
+    """Write one dataset's plan."""
     want = plan.want
-    unload: list[str] = []
     if plan.action == "create":
         package = client.call("package_create", **want.fields)
         for r in want.resources:
-            unload += _upload(client, r, package_id=package["id"])
+            _upload(client, r, package_id=package["id"])
         log(f"データセット「{want.fields['title']}」を作成しました")
-        return unload
+        return
     if plan.metadata:
         client.call(
             "package_patch", id=want.name, **want.fields, **({"state": "active"} if "state" in plan.metadata else {})
@@ -164,11 +157,11 @@ def _apply(client: Client, plan: diff.DatasetPlan, log: Log) -> list[str]:
         if op.kind == "delete":
             client.call("resource_delete", id=op.resource_id)
         elif op.kind == "create":
-            unload += _upload(client, op.want, package_id=want.name)
+            _upload(client, op.want, package_id=want.name)
         elif op.kind == "upload":
-            unload += _upload(client, op.want, resource_id=op.resource_id)
+            _upload(client, op.want, resource_id=op.resource_id)
         elif op.kind == "unload":
-            unload.append(op.resource_id)
+            _unload(client, op.resource_id)
         elif op.kind == "patch":
             client.call("resource_patch", id=op.resource_id, **op.want.fields)
         elif op.kind == "load":
@@ -176,14 +169,13 @@ def _apply(client: Client, plan: diff.DatasetPlan, log: Log) -> list[str]:
     if plan.reorder or any(op.kind == "create" for op in plan.resource_ops):
         _reorder(client, want)
     log(f"データセット「{want.fields['title']}」を更新しました（{'、'.join(plan.changes)}）")
-    return unload
 
 
-def _upload(client: Client, r: desired.WantResource, *, package_id: str = "", resource_id: str = "") -> list[str]:
+def _upload(client: Client, r: desired.WantResource, *, package_id: str = "", resource_id: str = "") -> None:
     """Upload the file (new or replacement) and load it into the DataStore if wanted.
 
-    Returns the resource id when the loader will load it on its own against the manifest's
-    ``datastore: false`` (it loads every uploaded CSV/XLSX), so the caller can undo that.
+    A ``datastore: false`` resource is sent with ``datastore_load: "false"``, so the loader
+    leaves it alone (no automatic load, no status on its page).
     """
     with open(r.path, "rb") as f:
         if resource_id:
@@ -192,7 +184,6 @@ def _upload(client: Client, r: desired.WantResource, *, package_id: str = "", re
             res = client.call("resource_create", files={"upload": f}, package_id=package_id, **r.fields)
     if r.datastore:
         _load(client, res["id"], r)
-    return [res["id"]] if not r.datastore and r.fields["format"].upper() in LOADABLE else []
 
 
 def _load(client: Client, resource_id: str, r: desired.WantResource) -> None:
@@ -202,19 +193,8 @@ def _load(client: Client, resource_id: str, r: desired.WantResource) -> None:
         raise SeedError(f"「{r.name}」を DataStore に読み込めませんでした: {status.get('message')}")
 
 
-def _unload(client: Client, resource_id: str, timeout: float = 120) -> None:
-    """Wait for the automatic load of a ``datastore: false`` file, then drop its table and load record."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            state = client.call("testbed_datastore_status", resource_id=resource_id)["state"]
-        except ckanapi.NotFound:
-            state = None
-        if state not in ("pending", "running"):
-            break
-        if time.monotonic() > deadline:
-            raise SeedError("DataStore の自動読み込みが終わりません。./testbed logs ckan-worker を確かめてください。")
-        time.sleep(0.25)
+def _unload(client: Client, resource_id: str) -> None:
+    """Drop the DataStore table and load record left on a ``datastore: false`` resource (e.g. by an older seeder)."""
     if client.call("resource_show", id=resource_id).get("datastore_active"):
         client.call("datastore_delete", resource_id=resource_id, force=True)
     try:

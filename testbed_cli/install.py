@@ -40,7 +40,7 @@ def tree_hash(*paths: Path) -> str:
             h.update(base.read_bytes())
             continue
         for p in sorted(base.rglob("*")):
-            if "__pycache__" in p.parts or ".egg-info" in str(p) or not p.is_file():
+            if {"__pycache__", ".ipynb_checkpoints"} & set(p.parts) or ".egg-info" in str(p) or not p.is_file():
                 continue
             h.update(str(p.relative_to(base)).encode())
             h.update(p.read_bytes())

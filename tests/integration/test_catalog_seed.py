@@ -109,6 +109,20 @@ def test_do_datastore_tables_keep_japanese_columns_with_sensible_types(seeded, c
     assert hit["total"] == 24
 
 
+def test_are_datastore_false_files_kept_out_of_the_datastore(seeded, ckan_admin):
+    """Do the manifest's datastore: false files (e.g. as received) opt out, with no table and no load status?"""
+    off = {(d["name"], r["name"]) for d in REAL["datasets"] for r in d["resources"] if not r.get("datastore")}
+    assert any(name.endswith("-as-received") for name, _ in off)
+    for name in sorted({name for name, _ in off}):
+        for res in ckan_admin.action.package_show(id=name)["resources"]:
+            if (name, res["name"]) not in off:
+                assert not res.get("datastore_load"), (name, res["name"])  # not set, or empty
+                continue
+            assert res["datastore_load"] == "false" and not res.get("datastore_active"), (name, res["name"])
+            with pytest.raises(ckanapi.NotFound):
+                ckan_admin.action.testbed_datastore_status(resource_id=res["id"])
+
+
 def test_is_internal_data_invisible_to_anonymous_visitors(seeded, ckan_admin, ckan_anon):
     """Are the private 庁内 datasets, their files and tables hidden from someone not logged in?"""
     internal = [d["name"] for d in REAL["datasets"] if d["private"]]
@@ -192,3 +206,26 @@ def test_does_a_broken_manifest_publish_nothing(scratch, ckan_url, token, ckan_a
             ckan_admin.action.package_show(id=name)
     with pytest.raises(ckanapi.NotFound):
         ckan_admin.action.organization_show(id=org)
+
+
+def test_does_turning_datastore_off_drop_the_table_once(scratch, ckan_url, token, ckan_admin):
+    """When a loaded file becomes datastore: false, is its table and load status dropped, and then nothing more?"""
+    path, (events, _waste), _org = scratch
+    assert not seed_catalog(ckan_url, token, path).failures
+    res_id = ckan_admin.action.package_show(id=events)["resources"][0]["id"]
+    assert ckan_admin.action.testbed_datastore_status(resource_id=res_id)["state"] == "complete"
+    manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+    next(d for d in manifest["datasets"] if d["name"] == events)["resources"][0]["datastore"] = False
+    path.write_text(yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    report = seed_catalog(ckan_url, token, path)
+
+    assert list(report.updated) == [events] and not report.failures
+    assert any("不要な DataStore" in label for label in report.updated[events])
+    res = ckan_admin.action.resource_show(id=res_id)
+    assert res["datastore_load"] == "false" and not res.get("datastore_active")
+    with pytest.raises(ckanapi.NotFound):
+        ckan_admin.action.datastore_search(resource_id=res_id, limit=0)
+    with pytest.raises(ckanapi.NotFound):
+        ckan_admin.action.testbed_datastore_status(resource_id=res_id)
+    assert seed_catalog(ckan_url, token, path).updated == {}

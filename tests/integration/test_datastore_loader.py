@@ -12,6 +12,7 @@ import time
 
 import ckanapi
 import pytest
+import requests
 
 pytestmark = pytest.mark.integration
 
@@ -58,10 +59,10 @@ def _ignore_missing(action, **kwargs):
         return None
 
 
-def upload(ckan, package_id: str, filename: str, data: bytes, fmt: str = "CSV") -> dict:
-    """Create a resource by uploading ``data`` as the file ``filename``."""
+def upload(ckan, package_id: str, filename: str, data: bytes, fmt: str = "CSV", **fields) -> dict:
+    """Create a resource by uploading ``data`` as the file ``filename`` (``fields``: extra resource fields)."""
     return ckan.action.resource_create(
-        package_id=package_id, name=filename, format=fmt, upload=(filename, io.BytesIO(data))
+        package_id=package_id, name=filename, format=fmt, upload=(filename, io.BytesIO(data)), **fields
     )
 
 
@@ -236,3 +237,38 @@ def test_does_a_loaded_resource_get_a_table_preview(ckan_admin, dataset):
 
     view_types = [view["view_type"] for view in ckan_admin.action.resource_view_list(id=resource["id"])]
     assert "datatables_view" in view_types
+
+
+def test_is_an_opted_out_upload_left_alone_until_loaded_explicitly(ckan_admin, ckan_url, layout, dataset):
+    """Does datastore_load "false" mean no table, no status and no status box, while an explicit load still works?"""
+    opted_out = upload(ckan_admin, dataset["id"], "as-received.csv", UNDECODABLE, datastore_load="false")
+    # Uploaded after the opted-out file: once the worker has loaded this one, it would have loaded that one too.
+    control = upload(ckan_admin, dataset["id"], "control.csv", POPULATION_CSV.encode("cp932"))
+    assert wait_for_load(ckan_admin, control["id"])["state"] == "complete"
+
+    with pytest.raises(ckanapi.NotFound):
+        ckan_admin.action.testbed_datastore_status(resource_id=opted_out["id"])
+    assert not has_table(ckan_admin, opted_out["id"])
+    assert not ckan_admin.action.resource_show(id=opted_out["id"]).get("datastore_active")
+    token = (layout.secrets / "ckan-admin-token").read_text().strip()
+    page = requests.get(
+        f"{ckan_url}/dataset/{dataset['id']}/resource/{opted_out['id']}", headers={"Authorization": token}, timeout=30
+    )
+    assert page.status_code == 200 and "as-received.csv" in page.text
+    assert "testbed-loader-status" not in page.text
+
+    reupload(ckan_admin, opted_out["id"], "as-received.csv", POPULATION_CSV.encode("cp932"))
+    status = ckan_admin.action.testbed_datastore_load(resource_id=opted_out["id"], sync=True)
+    assert status["state"] == "complete", status
+    assert len(read_table(ckan_admin, opted_out["id"])[1]) == 3
+
+
+def test_does_lifting_the_opt_out_load_the_file(ckan_admin, dataset):
+    """Does setting datastore_load back to "true" on an opted-out upload queue its load, like a new upload?"""
+    resource = upload(ckan_admin, dataset["id"], "later.csv", POPULATION_CSV.encode("cp932"), datastore_load="no")
+
+    ckan_admin.action.resource_patch(id=resource["id"], datastore_load="true")
+    status = wait_for_load(ckan_admin, resource["id"])
+
+    assert status["state"] == "complete", status
+    assert status["rows"] == 3

@@ -43,7 +43,9 @@ def _wait(check, timeout: float = 90) -> bool:
 @pytest.fixture
 def marker_dataset(ckan_admin, unique):
     org = ckan_admin.action.organization_create(name=f"org-{unique()}", title="再起動テスト課")
-    ds = ckan_admin.action.package_create(name=f"ds-{unique()}", title="再起動しても消えないデータ", owner_org=org["id"])
+    ds = ckan_admin.action.package_create(
+        name=f"ds-{unique()}", title="再起動しても消えないデータ", owner_org=org["id"]
+    )
     yield ds
     ckan_admin.action.dataset_purge(id=ds["id"])
     ckan_admin.action.organization_purge(id=org["id"])

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from ckan_seed import desired
-from ckan_seed.diff import plan_dataset
+from ckan_seed.diff import LOAD_RECORD, plan_dataset
 from ckan_seed.licenses import licenses_json
 from ckan_seed.manifest_check import check_manifest
 from ckan_seed.report import Report
@@ -98,6 +98,50 @@ def test_is_an_unloaded_datastore_table_loaded(catalogue):
     have["resources"][0]["datastore_active"] = False
     plan = plan_dataset(want, have)
     assert [op.kind for op in plan.resource_ops] == ["load"]
+
+
+def as_received(catalogue) -> tuple[desired.WantDataset, int]:
+    """A dataset with a ``datastore: false`` CSV resource, and that resource's index."""
+    for want in catalogue[2]:
+        for i, r in enumerate(want.resources):
+            if not r.datastore and r.fields["format"] == "CSV":
+                return want, i
+    raise AssertionError("the manifest has no datastore: false CSV")
+
+
+def test_do_datastore_false_resources_opt_out_of_automatic_loads(catalogue):
+    """Is datastore_load "false" on exactly the datastore: false resources (empty on the others)?"""
+    resources = [r for want in catalogue[2] for r in want.resources]
+    assert {r.fields["datastore_load"] for r in resources if not r.datastore} == {"false"}
+    assert {r.fields["datastore_load"] for r in resources if r.datastore} == {""}
+
+
+def test_is_a_resource_seeded_before_the_opt_out_patched_and_its_table_dropped(catalogue):
+    """Does an as-received resource without datastore_load but with a leftover table get patch + unload?"""
+    want, i = as_received(catalogue)
+    have = as_ckan(want)
+    del have["resources"][i]["datastore_load"]
+    have["resources"][i]["datastore_active"] = True
+    plan = plan_dataset(want, have)
+    assert [(op.kind, op.resource_id) for op in plan.resource_ops] == [("patch", f"res-{i}"), ("unload", f"res-{i}")]
+
+
+def test_is_a_leftover_load_record_removed_even_with_a_new_file(catalogue):
+    """Is a load record on a datastore: false resource removed also when its file is replaced?"""
+    want, i = as_received(catalogue)
+    have = as_ckan(want)
+    have["resources"][i] |= {"sha256": "0" * 64, LOAD_RECORD: True}
+    plan = plan_dataset(want, have)
+    assert [(op.kind, op.resource_id) for op in plan.resource_ops] == [("upload", f"res-{i}"), ("unload", f"res-{i}")]
+
+
+def test_is_a_replaced_datastore_file_not_loaded_twice(catalogue):
+    """Is a changed DataStore file only uploaded (the upload loads it), even while its table is missing?"""
+    want = next(w for w in catalogue[2] if w.resources[0].datastore)
+    have = as_ckan(want)
+    have["resources"][0] |= {"sha256": "0" * 64, "datastore_active": False}
+    plan = plan_dataset(want, have)
+    assert [op.kind for op in plan.resource_ops] == ["upload"]
 
 
 def test_are_licences_in_ckan_format():

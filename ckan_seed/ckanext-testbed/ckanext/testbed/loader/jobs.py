@@ -17,10 +17,11 @@ from ckan.plugins import toolkit
 
 from . import messages
 from .messages import LoadError
+from .optout import opted_out
 from .prepare import PreparedTable, canonical_format, prepare_table
 from .settings import LoaderSettings, load_settings
 from .source import read_upload
-from .status import now_iso, read_status, write_status
+from .status import delete_status, now_iso, read_status, write_status
 from .writer import replace_table
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,9 @@ def check_loadable(resource: dict[str, Any], settings: LoaderSettings) -> str | 
 def run_load(resource_id: str, *, force: bool) -> dict[str, Any] | None:
     """Load ``resource_id`` now and return its new status (``None`` if the resource is gone).
 
-    Without ``force`` a file whose SHA-256 matches the last successful load is skipped, so an
-    automatic job that finds the seeder already loaded the file in-request costs nothing.
+    Without ``force`` (the automatic job) a file whose SHA-256 matches the last successful load is
+    skipped, so a job that finds the seeder already loaded the file in-request costs nothing, and
+    a resource that opted out since the job was queued is left alone (its ``pending`` mark removed).
     """
     settings = load_settings()
     try:
@@ -70,6 +72,12 @@ def run_load(resource_id: str, *, force: bool) -> dict[str, Any] | None:
     except toolkit.ObjectNotFound:
         log.info("Resource %s disappeared before it could be loaded", resource_id)
         return None
+    if not force and opted_out(resource):
+        previous = read_status(resource_id)
+        if previous and previous["state"] == "pending":
+            delete_status(resource_id)
+        log.info("Resource %s opts out of automatic loads; skipping", resource_id)
+        return read_status(resource_id)
     started = now_iso()
     try:
         reason = check_loadable(resource, settings)

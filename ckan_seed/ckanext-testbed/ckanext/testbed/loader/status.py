@@ -79,6 +79,14 @@ def write_status(resource_id: str, state: str, message: str, *, commit: bool = T
         model.Session.commit()
 
 
+def delete_status(resource_id: str) -> None:
+    """Forget the status of ``resource_id`` (the resource page then shows no load box)."""
+    task = _task(resource_id)
+    if task is not None:
+        model.Session.delete(task)
+        model.Session.commit()
+
+
 def _task(resource_id: str) -> model.TaskStatus | None:
     return (
         model.Session.query(model.TaskStatus)

@@ -1,0 +1,142 @@
+"""Build the nbgrader source notebooks of course ``odtb`` from readable text sources.
+
+Each ``src/<NN_name>/<notebook>.nbsrc`` becomes ``source/<NN_name>/<notebook>.ipynb`` (nbformat 4.5,
+no outputs, deterministic cell ids), and the small internal files a module needs are copied next
+to it from ``datasets/`` (trainees cannot read private CKAN datasets). Run after editing a source:
+
+    python courses/odtb/build.py           # rewrite source/
+    python courses/odtb/build.py --check   # exit 1 when source/ is out of date
+
+Source format: cells start with a marker line at column 0.
+
+    %% md                 a markdown cell (locked in assignments)
+    %% code               a plain code cell
+    %% locked [ID]        a read-only code cell (set-up and helpers in assignments)
+    %% solution ID        an answer cell (### BEGIN SOLUTION / ### END SOLUTION inside)
+    %% tests ID POINTS    an autograded test cell (### BEGIN HIDDEN TESTS … inside if any)
+    %% manual ID POINTS   a manually graded markdown answer
+
+A line ``@include NAME`` is replaced by the text of ``src/_include/NAME`` (shared set-up code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+SRC = HERE / "src"
+OUT = HERE / "source"
+
+# Files copied from datasets/ into an assignment folder (relative to datasets/ → assignment folder).
+DATA_FILES: dict[str, dict[str, str]] = {
+    "04_anzen": {
+        "internal/residents_sample.csv": "data/residents_sample.csv",
+        "internal/service_desk_log.csv": "data/service_desk_log.csv",
+    },
+    "07_sogo": {
+        "internal/residents_sample.csv": "data/residents_sample.csv",
+    },
+}
+
+KERNEL = {
+    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+    "language_info": {"name": "python"},
+}
+
+
+def _meta(kind: str, args: list[str], auto_id: str) -> dict:
+    base = {"schema_version": 3, "task": False}
+    if kind == "solution":
+        return {**base, "grade": False, "grade_id": args[0], "locked": False, "solution": True}
+    if kind == "tests":
+        return {**base, "grade": True, "grade_id": args[0], "locked": True, "points": int(args[1]), "solution": False}
+    if kind == "manual":
+        return {**base, "grade": True, "grade_id": args[0], "locked": False, "points": int(args[1]), "solution": True}
+    return {**base, "grade": False, "grade_id": args[0] if args else auto_id, "locked": True, "solution": False}
+
+
+def parse(text: str, name: str, graded: bool) -> dict:
+    """Turn one ``.nbsrc`` text into a notebook dict (nbgrader metadata only when ``graded``)."""
+    cells: list[dict] = []
+    kind, args, lines = None, [], []
+
+    def flush() -> None:
+        if kind is None:
+            return
+        body = "\n".join(lines).strip("\n")
+        idx = len(cells)
+        cell_id = f"{name[:40]}-{idx:02d}".replace("_", "-")
+        markdown = kind in ("md", "manual")
+        cell = {"cell_type": "markdown" if markdown else "code", "id": cell_id, "metadata": {}, "source": body}
+        if not markdown:
+            cell.update(execution_count=None, outputs=[])
+        if graded and kind != "code":
+            cell["metadata"]["nbgrader"] = _meta(kind, args, f"{name[:40]}-c{idx:02d}")
+        elif kind not in ("md", "code"):
+            raise ValueError(f"{name}: '{kind}' cells belong in assignments (file name starting with 'kadai')")
+        cells.append(cell)
+
+    for line in text.splitlines():
+        if line.startswith("@include "):
+            lines.extend((SRC / "_include" / line.split()[1]).read_text(encoding="utf-8").rstrip("\n").splitlines())
+            continue
+        if line.startswith("%% "):
+            flush()
+            kind, *args = line[3:].split()
+            if kind not in ("md", "code", "locked", "solution", "tests", "manual"):
+                raise ValueError(f"{name}: unknown cell marker {line!r}")
+            lines = []
+        else:
+            lines.append(line)
+    flush()
+    return {"cells": cells, "metadata": KERNEL, "nbformat": 4, "nbformat_minor": 5}
+
+
+def render(nb: dict) -> str:
+    for cell in nb["cells"]:
+        text = cell["source"]
+        cell["source"] = text.splitlines(keepends=True)
+    return json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def build(out: Path = OUT) -> dict[Path, bytes]:
+    """Return every file of ``source/`` as {path: bytes}."""
+    files: dict[Path, bytes] = {}
+    for module in sorted(p for p in SRC.iterdir() if p.is_dir() and not p.name.startswith("_")):
+        for src in sorted(module.glob("*.nbsrc")):
+            graded = src.stem.startswith("kadai")
+            nb = parse(src.read_text(encoding="utf-8"), src.stem, graded)
+            files[out / module.name / f"{src.stem}.ipynb"] = render(nb).encode()
+        for rel, dest in DATA_FILES.get(module.name, {}).items():
+            files[out / module.name / dest] = (REPO / "datasets" / rel).read_bytes()
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="only report whether source/ is up to date")
+    opts = ap.parse_args(argv)
+    files = build()
+    existing = {p for p in OUT.rglob("*") if p.is_file()} if OUT.exists() else set()
+    stale = sorted(str(p) for p in files if not p.exists() or p.read_bytes() != files[p])
+    extra = sorted(str(p) for p in existing - set(files))
+    if opts.check:
+        for p in stale + extra:
+            print(f"古いか余分なファイル: {p}")
+        return 1 if stale or extra else 0
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    for path, data in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    print(f"{len(files)} ファイルを書きました: {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
