@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from hub_config.ckan_hook import update_ckan
+from hub_config.progress.config import update_progress
 from testbed_config import StackConfig
 from testbed_config.layout import Layout
 
@@ -165,4 +166,5 @@ def update_all(c, cfg: StackConfig, *, is_root: bool | None = None) -> None:
     update_auth(c, cfg, layout, is_root)
     update_spawner(c, cfg, layout, is_root)
     update_services(c, cfg, layout)
+    update_progress(c, cfg, layout)
     update_ckan(c, cfg, layout)

@@ -21,7 +21,7 @@ from ckan_seed import trainees
 from ckan_seed.ckan_client import CkanClient, CkanUnavailable
 from hub_config import passwords
 from testbed_cli import cohort_roster as roster
-from testbed_cli import cohort_sheet
+from testbed_cli import cohort_sheet, progress
 from testbed_cli.cohort_hub import HubAPI
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
@@ -120,6 +120,7 @@ def add(layout: Layout, entries: list[roster.Entry], *, course: str | None = Non
     if cards:
         text = cohort_sheet.render(cards, hub_url=cfg.hub_url, title="オープンデータ・テストベッド")
         result.sheet = cohort_sheet.write(layout.state / "cohort", text)
+    progress.export_rosters(layout)  # the progress board shows the new names at once
     return result
 
 
@@ -178,6 +179,7 @@ def remove(layout: Layout, username: str) -> Removed:
         raise SetupError(f"{e}。CKAN を確かめてから、もう一度 cohort remove {username} を実行してください。") from None
     archive, removed = remove_unix_account(layout, layout.cfg.unix_user_prefix + username)
     roster.forget(roster_db(layout), [username])
+    progress.export_rosters(layout)
     return Removed(hub_user, ckan, archive, removed)
 
 

@@ -70,6 +70,7 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
             "c.Exchange.assignment_dir = '.'",
             "from nbgrader.auth import JupyterHubAuthPlugin",
             "c.Authenticator.plugin_class = JupyterHubAuthPlugin",
+            "c.ExchangeFactory.fetch_assignment = 'hub_config.progress.fetch_plugin.MarkedFetchAssignment'",
             "",
         ]
     )

@@ -18,6 +18,9 @@ KNOWN = {
     "proxy-auth-token": "configurable-http-proxy API token",
     "hub-admin-token": "JupyterHub API token with admin scopes (operator scripts, tests)",
     "instructor-password": "initial password of the instructor accounts",
+    "formgrader-<course>-token": "hub API token of a course's formgrader service",
+    "progress-<course>-token": "hub API token of a course's progress board service",
+    "ckan-admin-token": "CKAN API token of 'testbed-admin' (operator scripts, seeding, trainee provisioning)",
 }
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from testbed_cli import ckan, hub, install, postgres, redis, supervisor, system
+from testbed_cli import ckan, hub, install, postgres, progress, redis, supervisor, system
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
 from testbed_cli.supervisor import Program
@@ -36,7 +36,7 @@ def programs(layout: Layout) -> list[Program]:
             user=svc_user,
             priority=20,
             directory=layout.ckan_dir,
-            environment={"CKAN_INI": str(layout.ckan_ini)},
+            environment={"CKAN_INI": str(layout.ckan_ini), "HOME": str(layout.ckan_dir)},
         ),
         Program(
             "ckan-worker",
@@ -44,7 +44,7 @@ def programs(layout: Layout) -> list[Program]:
             user=svc_user,
             priority=20,
             directory=layout.ckan_dir,
-            environment={"CKAN_INI": str(layout.ckan_ini)},
+            environment={"CKAN_INI": str(layout.ckan_ini), "HOME": str(layout.ckan_dir)},
         ),
         Program(
             "proxy",
@@ -62,6 +62,7 @@ def programs(layout: Layout) -> list[Program]:
             stopwaitsecs=30,
         ),
         *(hub.formgrader_program(layout, i) for i in range(len(layout.cfg.courses))),
+        *(progress.progress_program(layout, i) for i in range(len(layout.cfg.courses))),
     ]
 
 
@@ -86,6 +87,7 @@ def checks(layout: Layout) -> dict[str, Callable[[], bool]]:
     }
     for i, course in enumerate(layout.cfg.courses):
         c[f"formgrader-{course.id}"] = lambda i=i: hub.formgrader_healthy(layout, i)
+        c[f"progress-{course.id}"] = lambda i=i: progress.progress_healthy(layout, i)
     return c
 
 
@@ -171,6 +173,7 @@ def check_ports(layout: Layout) -> None:
     for key, port in ports.items():
         if key == "services":
             wanted += [(key, port + i, f"formgrader-{c.id}") for i, c in enumerate(cfg.courses)]
+            wanted += [(key, progress.progress_port(cfg, i), f"progress-{c.id}") for i, c in enumerate(cfg.courses)]
         else:
             wanted.append((key, port, PORT_KEYS[key]))
     for key, number, owner in wanted:
@@ -232,6 +235,7 @@ def up(layout: Layout, log=print) -> dict:
     redis.ensure_config(layout, ckan.service_user())
     ckan_changed = ckan.ensure_files(layout)
     hub.ensure_hub_state(layout, log)
+    progress.ensure_state(layout)
     lab_changed = hub.ensure_singleuser_defaults(layout)
 
     progs = programs(layout)
@@ -253,6 +257,7 @@ def up(layout: Layout, log=print) -> dict:
     formgraders = [p.name for p in progs if p.name.startswith("formgrader-")]
     plan = [("ckan-web", restart_ckan), ("ckan-worker", restart_ckan), ("proxy", False), ("hub", restart_hub)]
     plan += [(name, restart_hub) for name in formgraders]
+    plan += [(p.name, restart_hub) for p in progs if p.name.startswith("progress-")]
     for name, needs_restart in plan:
         if needs_restart and supervisor.states(layout)[name]["statename"] == "RUNNING":
             supervisor.restart(layout, name)

@@ -1,7 +1,7 @@
 """Browser tier: Debian's headless Chromium driven by Playwright.
 
 Fixtures:
-- ``browser``     (session) a Chromium browser (no sandbox as root, no background networking)
+- ``browser``     (module) a Chromium browser (no sandbox as root, no background networking)
 - ``page``        a fresh page whose requests are recorded; ``page.external_requests`` lists any
                   request that left the machine (offline classrooms: must stay empty)
 - ``screenshots`` directory where tests save screenshots for a human to look at
@@ -19,7 +19,7 @@ CHROMIUM = "/usr/bin/chromium"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # Playwright's sync API holds an event loop while open: close it per module
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -28,8 +28,15 @@ def browser():
     with sync_playwright() as pw:
         b = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield b
         b.close()
@@ -42,8 +49,14 @@ def page(browser, stack_config):
     pg.set_default_timeout(60_000)
     local = LOCAL_HOSTS | {stack_config.host}
     pg.external_requests = []
-    pg.on("request", lambda r: pg.external_requests.append(r.url)
-          if urlparse(r.url).hostname not in local and not r.url.startswith(("data:", "blob:")) else None)
+    pg.on(
+        "request",
+        lambda r: (
+            pg.external_requests.append(r.url)
+            if urlparse(r.url).hostname not in local and not r.url.startswith(("data:", "blob:"))
+            else None
+        ),
+    )
     yield pg
     ctx.close()
 

@@ -1,0 +1,157 @@
+"""The progress board service (tornado + hub OAuth): ``python -m hub_config.progress.app --course ID``.
+
+Run by supervisord as the course's grader account, which owns the exchange's inbound folder and the
+gradebook; trainees' homes stay closed to it. The hub settings come from the JUPYTERHUB_* environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
+from tornado import ioloop, web
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+
+from hub_config.progress import board, marks, page, sources
+
+HUB_CACHE_SECONDS = 10  # the board is never more than this (plus a page reload) behind the hub
+
+
+class Hub:
+    """The few hub API reads the board needs, with the service's own token, briefly cached."""
+
+    def __init__(self, api_url: str, token: str):
+        self.api_url, self.token = api_url.rstrip("/"), token
+        self._cache: dict[str, tuple[float, dict | None]] = {}
+
+    async def get(self, path: str) -> dict | None:
+        hit = self._cache.get(path)
+        if hit and time.monotonic() - hit[0] < HUB_CACHE_SECONDS:
+            return hit[1]
+        req = HTTPRequest(f"{self.api_url}{path}", headers={"Authorization": f"token {self.token}"}, request_timeout=10)
+        try:
+            resp = await AsyncHTTPClient().fetch(req)
+            value = json.loads(resp.body)
+        except HTTPClientError as e:
+            if e.code == 404:
+                value = None
+            elif hit:  # the hub is restarting: keep the last answer rather than fail the page
+                return hit[1]
+            else:
+                raise
+        except OSError:
+            if hit:
+                return hit[1]
+            raise
+        self._cache[path] = (time.monotonic(), value)
+        return value
+
+
+class Board:
+    """Where one course's facts live, and the board built from them for a viewer."""
+
+    def __init__(self, course: str, hub: Hub, *, exchange: Path, gradebook: Path, roster: Path, unix_prefix: str):
+        self.course, self.hub, self.unix_prefix = course, hub, unix_prefix
+        self.exchange, self.gradebook, self.roster = exchange, gradebook, roster
+
+    async def is_instructor(self, user: dict) -> bool:
+        if user.get("admin"):
+            return True
+        model = await self.hub.get(f"/users/{quote(user['name'])}") or {}
+        return bool(model.get("admin")) or f"formgrade-{self.course}" in model.get("groups", [])
+
+    async def for_viewer(self, user: dict) -> dict:
+        instructor = await self.is_instructor(user)
+        group = await self.hub.get(f"/groups/nbgrader-{self.course}") or {}
+        cohort = set(group.get("users", []))
+        if not instructor:  # only the cohort may open the board (hub role), even before the cache knows them
+            cohort.add(user["name"])
+        facts = sources.collect(self.exchange, self.gradebook, self.roster, self.unix_prefix)
+        full = board.build(facts, sorted(cohort), self.course)
+        full["generated_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
+        return board.visible_to(full, user["name"], instructor=instructor)
+
+
+class _Base(HubOAuthenticated, web.RequestHandler):
+    def initialize(self, board: Board):
+        self.board = board
+
+    def set_default_headers(self):
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+
+    def write_error(self, status_code: int, **kwargs):
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(page.error(status_code))
+
+
+class PageHandler(_Base):
+    @web.authenticated
+    async def get(self):
+        data = await self.board.for_viewer(self.current_user)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(page.render(data, data["generated_at"][:19].replace("T", " ")))
+
+
+class ApiHandler(_Base):
+    @web.authenticated
+    async def get(self):
+        data = await self.board.for_viewer(self.current_user)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps(data, ensure_ascii=False))
+
+
+class HealthHandler(web.RequestHandler):
+    def get(self):
+        self.finish("ok")
+
+
+def make_app(board_: Board, prefix: str) -> web.Application:
+    kw = {"board": board_}
+    return web.Application(
+        [
+            (prefix, PageHandler, kw),
+            (prefix + "api/progress", ApiHandler, kw),
+            (prefix + "health", HealthHandler),
+            (prefix + "oauth_callback", HubOAuthCallbackHandler),
+        ],
+        cookie_secret=os.urandom(32),
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--course", required=True)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--exchange", type=Path, required=True, help="the course's folder in the nbgrader exchange")
+    p.add_argument("--gradebook", type=Path, required=True)
+    p.add_argument("--roster", type=Path, required=True, help="JSON export of the course's roster")
+    p.add_argument("--unix-prefix", default="", help="trainees' Unix accounts are <prefix><hub name>")
+    args = p.parse_args(argv)
+    prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
+    hub = Hub(os.environ["JUPYTERHUB_API_URL"], os.environ["JUPYTERHUB_API_TOKEN"])
+    try:
+        marks.ensure_dropbox(args.exchange)
+    except OSError as e:  # the board still shows submissions and scores; only fetch marks are missing
+        print(f"no drop box for fetch marks in {args.exchange}: {e}", flush=True)
+    b = Board(
+        args.course,
+        hub,
+        exchange=args.exchange,
+        gradebook=args.gradebook,
+        roster=args.roster,
+        unix_prefix=args.unix_prefix,
+    )
+    make_app(b, prefix).listen(args.port, address="127.0.0.1")
+    print(f"progress board of {args.course} on 127.0.0.1:{args.port}{prefix}", flush=True)
+    ioloop.IOLoop.current().start()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Hub-side config of the progress boards: one external service per course, and who may open it."""
+
+from __future__ import annotations
+
+from testbed_config import StackConfig
+from testbed_config.layout import Layout
+
+
+def progress_name(course: str) -> str:
+    return f"progress-{course}"
+
+
+def progress_port(cfg: StackConfig, index: int) -> int:
+    """``configurer.service_port`` numbering: the formgraders first (one per course), then the boards."""
+    return cfg.ports.services + len(cfg.courses) + index
+
+
+def _secret(layout: Layout, name: str) -> str | None:
+    path = layout.secrets / name
+    return path.read_text().strip() if path.exists() else None
+
+
+def update_progress(c, cfg: StackConfig, layout: Layout) -> None:
+    """Add a progress board per course to the services, roles set by ``update_services`` (run after it)."""
+    services = list(c.JupyterHub.services)
+    roles = list(c.JupyterHub.load_roles)
+    for i, course in enumerate(cfg.courses):
+        name = progress_name(course.id)
+        token = _secret(layout, f"{name}-token")
+        if token is None:  # written by ./testbed up before the hub starts; without it there is no board
+            continue
+        services.append(
+            {
+                "name": name,
+                "url": f"http://127.0.0.1:{progress_port(cfg, i)}",
+                "api_token": token,
+                "oauth_client_id": f"service-{name}",
+                "oauth_no_confirm": True,
+                "display": True,
+            }
+        )
+        # the service reads the cohort (group nbgrader-<course>), its instructors and admin flags
+        roles.append(
+            {
+                "name": f"{name}-service",
+                "scopes": ["read:users", "list:users", "read:groups", "list:groups"],
+                "services": [name],
+            }
+        )
+        # trainees of the course and its instructors may open the board (it filters what each sees)
+        roles.append(
+            {
+                "name": f"{name}-access",
+                "scopes": [f"access:services!service={name}", f"read:services!service={name}"],
+                "groups": [f"nbgrader-{course.id}", f"formgrade-{course.id}"],
+            }
+        )
+    c.JupyterHub.services = services
+    c.JupyterHub.load_roles = roles

@@ -1,0 +1,129 @@
+"""Read-only facts about one course: released assignments, fetch marks and submissions (nbgrader exchange),
+scores (the course gradebook) and trainees' names (a roster export). Missing sources yield empty facts.
+
+nbgrader names students by their Unix account (``<unix_user_prefix><hub name>``); facts use hub names."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hub_config.progress import marks
+
+
+@dataclass(frozen=True)
+class Score:
+    score: float
+    max_score: float
+    needs_manual: bool  # some answers still wait for the instructor
+
+
+@dataclass
+class Facts:
+    released: list[str] = field(default_factory=list)
+    fetched: set[tuple[str, str]] = field(default_factory=set)  # (user, assignment)
+    submitted: dict[tuple[str, str], str] = field(default_factory=dict)  # (user, assignment) -> latest timestamp
+    scores: dict[tuple[str, str], Score] = field(default_factory=dict)
+    graded_assignments: list[str] = field(default_factory=list)
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)  # user -> (氏名, 所属)
+
+
+def released_assignments(course_exchange: Path) -> list[str]:
+    outbound = course_exchange / "outbound"
+    try:
+        return sorted(p.name for p in outbound.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def parse_submission(name: str) -> tuple[str, str, str] | None:
+    """``user+assignment+timestamp[+random]`` (nbgrader's inbound folder name) -> its parts, else None."""
+    parts = name.split("+")
+    if len(parts) not in (3, 4) or not all(parts[:3]):
+        return None
+    return parts[0], parts[1], parts[2]
+
+
+def submissions(course_exchange: Path) -> dict[tuple[str, str], str]:
+    """Latest submission timestamp per (user, assignment); the inbound folder is listable by its owner only."""
+    latest: dict[tuple[str, str], str] = {}
+    try:
+        entries = list((course_exchange / "inbound").iterdir())
+    except OSError:
+        return latest
+    for entry in entries:
+        parsed = parse_submission(entry.name)
+        if parsed:
+            user, assignment, ts = parsed
+            if ts > latest.get((user, assignment), ""):  # nbgrader's timestamps sort as text
+                latest[(user, assignment)] = ts
+    return latest
+
+
+_SCORES = """
+SELECT sa.student_id, a.name,
+       SUM(COALESCE(g.manual_score, g.auto_score, 0) + COALESCE(g.extra_credit, 0)),
+       SUM(COALESCE(gc.max_score, 0)),
+       SUM(CASE WHEN g.auto_score IS NULL AND g.manual_score IS NULL THEN 0 ELSE 1 END),
+       MAX(CASE WHEN g.needs_manual_grade AND g.manual_score IS NULL THEN 1 ELSE 0 END)
+FROM grade g
+JOIN grade_cells gc ON gc.id = g.cell_id
+JOIN submitted_notebook sn ON sn.id = g.notebook_id
+JOIN submitted_assignment sa ON sa.id = sn.assignment_id
+JOIN assignment a ON a.id = sa.assignment_id
+GROUP BY sa.student_id, a.name
+"""
+
+
+def gradebook(path: Path) -> tuple[list[str], dict[tuple[str, str], Score]]:
+    """Assignment names and the scores of graded submissions, read without ever writing the file."""
+    if not path.exists():
+        return [], {}
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return [], {}
+    try:
+        names = [row[0] for row in conn.execute("SELECT name FROM assignment ORDER BY name")]
+        scores = {
+            (user, assignment): Score(round(total, 2), round(maximum, 2), bool(pending))
+            for user, assignment, total, maximum, graded, pending in conn.execute(_SCORES)
+            if graded
+        }
+        return names, scores
+    except sqlite3.Error:  # a gradebook nbgrader has not created its tables in yet
+        return [], {}
+    finally:
+        conn.close()
+
+
+def roster_names(path: Path) -> dict[str, tuple[str, str]]:
+    """user -> (氏名, 所属) from the roster export written by ``./testbed up`` (JSON list of members)."""
+    try:
+        members = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {m["username"]: (m.get("fullname", ""), m.get("dept", "")) for m in members if "username" in m}
+
+
+def hub_name(student: str, unix_prefix: str) -> str:
+    """The hub user behind an nbgrader student id (its Unix account name)."""
+    return student[len(unix_prefix) :] if unix_prefix and student.startswith(unix_prefix) else student
+
+
+def collect(course_exchange: Path, gradebook_path: Path, roster_path: Path, unix_prefix: str = "") -> Facts:
+    graded, scores = gradebook(gradebook_path)
+
+    def rekey(d):
+        return {(hub_name(u, unix_prefix), a): v for (u, a), v in d.items()}
+
+    return Facts(
+        released=released_assignments(course_exchange),
+        fetched={(hub_name(u, unix_prefix), a) for u, a in marks.read(course_exchange)},
+        submitted=rekey(submissions(course_exchange)),
+        scores=rekey(scores),
+        graded_assignments=graded,
+        names=roster_names(roster_path),
+    )

@@ -1,0 +1,95 @@
+"""The progress board (進捗ボード) of each course in the local stack: its supervised program, health and
+the roster export it reads.
+
+Least privilege: each board runs as its course's grader account, which already owns what the board
+reads (the exchange's inbound folder, listable by its owner only, and the gradebook); trainees' homes
+(0700) and the hub's private state stay closed to it, so ``./testbed up`` (root) exports the course's
+roster names into the grader's home for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from hub_config.progress.config import progress_name, progress_port
+from testbed_cli import cohort_roster, secrets, system
+from testbed_cli.hub import _get
+from testbed_cli.layout import Layout
+from testbed_cli.supervisor import Program
+
+
+def roster_export(layout: Layout, course: str) -> Path:
+    return layout.course_home(course) / "progress-roster.json"
+
+
+def ensure_state(layout: Layout) -> None:
+    """Each board's hub token (read by the hub config), and the roster names it shows."""
+    for course in layout.cfg.courses:
+        secrets.get(layout.state, f"{progress_name(course.id)}-token")
+    export_rosters(layout)
+
+
+def export_rosters(layout: Layout) -> None:
+    """Write each course's roster names (氏名, 所属) where its board can read them; re-run after cohort changes."""
+    members = cohort_roster.load(layout.hub_dir / "roster.sqlite")
+    for course in layout.cfg.courses:
+        rows = [
+            {"username": m.username, "fullname": m.fullname, "dept": m.dept} for m in members if m.course == course.id
+        ]
+        path = roster_export(layout, course.id)
+        if not path.parent.is_dir():
+            continue
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(rows, f, ensure_ascii=False, indent=1)
+        system.chown(tmp, layout.grader_account(course.id))
+        os.replace(tmp, path)
+
+
+def progress_program(layout: Layout, index: int) -> Program:
+    """The board of one course, as its grader account, an external hub service (outlives hub restarts)."""
+    cfg = layout.cfg
+    course = cfg.courses[index]
+    name = progress_name(course.id)
+    home = layout.course_home(course.id)
+    prefix = f"/services/{name}/"
+    port = progress_port(cfg, index)
+    scopes = json.dumps(["access:services", f"access:services!service={name}"])
+    env = {
+        "HOME": str(home),
+        "PYTHONUNBUFFERED": "1",
+        "TZ": "Asia/Tokyo",  # like trainees' servers: times on the board in Japanese local time
+        "JUPYTERHUB_SERVICE_NAME": name,
+        "JUPYTERHUB_API_TOKEN": secrets.get(layout.state, f"{name}-token"),
+        "JUPYTERHUB_CLIENT_ID": f"service-{name}",
+        "JUPYTERHUB_API_URL": cfg.hub_api_url,
+        "JUPYTERHUB_BASE_URL": "/",
+        "JUPYTERHUB_SERVICE_PREFIX": prefix,
+        "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{port}{prefix}",
+        "JUPYTERHUB_OAUTH_CALLBACK_URL": f"{prefix}oauth_callback",
+        "JUPYTERHUB_OAUTH_SCOPES": scopes,
+        "JUPYTERHUB_OAUTH_ACCESS_SCOPES": scopes,
+        "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES": "[]",
+    }
+    command = [
+        str(layout.hub_venv / "bin" / "python"),
+        "-m",
+        "hub_config.progress.app",
+        f"--course={course.id}",
+        f"--port={port}",
+        f"--exchange={layout.exchange / course.id}",
+        f"--gradebook={home / course.id / 'gradebook.db'}",
+        f"--roster={roster_export(layout, course.id)}",
+        f"--unix-prefix={cfg.unix_user_prefix if system.is_root() else ''}",
+    ]
+    account = layout.grader_account(course.id) if system.is_root() else None
+    return Program(name, command, user=account, directory=home, environment=env, priority=50)
+
+
+def progress_healthy(layout: Layout, index: int) -> bool:
+    course = layout.cfg.courses[index]
+    url = f"http://127.0.0.1:{progress_port(layout.cfg, index)}/services/{progress_name(course.id)}/health"
+    return _get(url)[0] == 200
