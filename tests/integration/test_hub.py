@@ -110,8 +110,12 @@ def _login(hub, user: str, password: str):
     s = requests.Session()
     login = f"{hub.public}/hub/login"
     s.get(login, timeout=30)
-    r = s.post(login, data={"username": user, "password": password, "_xsrf": s.cookies.get("_xsrf")}, timeout=30,
-               allow_redirects=False)
+    r = s.post(
+        login,
+        data={"username": user, "password": password, "_xsrf": s.cookies.get("_xsrf")},
+        timeout=30,
+        allow_redirects=False,
+    )
     assert r.status_code == 302, r.text
     return s
 
