@@ -10,6 +10,7 @@ from pathlib import Path
 
 from hub_config.ckan_hook import update_ckan
 from hub_config.progress.config import update_progress
+from hub_config.remote import update_remote
 from testbed_config import StackConfig
 from testbed_config.layout import Layout
 
@@ -47,6 +48,8 @@ def update_base(c, cfg: StackConfig, layout: Layout) -> None:
 
 def update_auth(c, cfg: StackConfig, layout: Layout, is_root: bool) -> None:
     """Individual passwords; admins are the instructors; only known users may sign in."""
+    if cfg.mode == "remote":
+        return  # hub_config.remote.update_remote sets the authenticator (sign-up with approval)
     c.JupyterHub.authenticator_class = "hub_config.auth.TestbedAuthenticator"
     c.TestbedAuthenticator.password_db = str(layout.hub_dir / "passwords.sqlite")
     c.Authenticator.admin_users = set(cfg.admins)
@@ -168,3 +171,4 @@ def update_all(c, cfg: StackConfig, *, is_root: bool | None = None) -> None:
     update_services(c, cfg, layout)
     update_progress(c, cfg, layout)
     update_ckan(c, cfg, layout)
+    update_remote(c, cfg, layout, is_root)

@@ -100,6 +100,18 @@ class Course(_Strict):
         return v
 
 
+class Remote(_Strict):
+    """Settings that only apply in remote mode (遠隔研修)."""
+
+    idle_timeout_minutes: int = Field(
+        60,
+        ge=5,
+        le=24 * 60,
+        description="Remote mode: a trainee's server idle this many minutes is stopped (their files stay); "
+        "5 to 1440. On-site mode never stops idle servers.",
+    )
+
+
 class StackConfig(_Strict):
     """The whole stack: where it lives, how it is reached, who runs it."""
 
@@ -136,6 +148,7 @@ class StackConfig(_Strict):
         default_factory=lambda: [Course(id="odtb", title="自治体データ庁内活用研修")],
         description="nbgrader courses on this hub, each built from courses/<id>.",
     )
+    remote: Remote = Field(default_factory=Remote, description="Remote-mode settings, see below.")
     ckan_site_title: str = Field("オープンデータ・テストベッド カタログ", description="Title of the CKAN site.")
     unix_user_prefix: str = Field(
         "jupyter-",
