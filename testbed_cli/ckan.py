@@ -147,12 +147,15 @@ def token_valid(layout: Layout, token: str) -> bool:
 
 
 def web_command(layout: Layout) -> list[str]:
+    # --reuse-port: after a crash the new master binds at once, even while the dead master's
+    # orphaned workers still hold the socket for a few seconds
     return [
         str(layout.ckan_venv / "bin" / "gunicorn"),
         "--workers",
         "2",
         "--timeout",
         "120",
+        "--reuse-port",
         "--bind",
         f"{layout.cfg.bind_address}:{layout.cfg.ports.ckan}",
         "--chdir",

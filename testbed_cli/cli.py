@@ -182,9 +182,9 @@ def config_reference():
 
 
 def _register() -> None:
-    from testbed_cli.commands import catalog, cohort
+    from testbed_cli.commands import catalog, cohort, course, grade
 
-    for group in (catalog.catalog, cohort.cohort):
+    for group in (catalog.catalog, cohort.cohort, course.course, grade.grade):
         main.add_command(group)
 
 

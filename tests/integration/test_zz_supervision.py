@@ -40,15 +40,22 @@ def _restarted(layout, name: str, old: int) -> bool:
     return info["pid"] not in (0, old) and info["statename"] == "RUNNING"
 
 
-def _wait(check, timeout: float = 90) -> bool:
+def _wait(check, timeout: float = 90, stable: float = 3.0) -> bool:
+    """True once ``check`` has held continuously for ``stable`` seconds (within ``timeout``)."""
     deadline = time.monotonic() + timeout
+    since = None
     while time.monotonic() < deadline:
         try:
-            if check():
-                return True
+            ok = check()
         except Exception:
-            pass
-        time.sleep(0.5)
+            ok = False
+        if ok:
+            since = since or time.monotonic()
+            if time.monotonic() - since >= stable:
+                return True
+        else:
+            since = None
+        time.sleep(0.3)
     return False
 
 

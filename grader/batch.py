@@ -1,0 +1,145 @@
+"""Parallel autograding of one assignment: N warm workers (grader.worker), one submission at a time each.
+
+Every submission is graded on its own, so the result does not depend on the number of workers or
+the order. A worker that dies mid-batch loses only its in-flight submission (no done-marker is
+written), which is retried once on a fresh worker here and otherwise left for the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import subprocess
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.layout import pending_students
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class BatchResult:
+    graded: dict[str, dict] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: int = 0
+
+
+# anonymous uids of sandboxed kernels, one per worker slot (see grader.sandbox.sandbox_account)
+SANDBOX_UID_BASE = 61000
+
+
+@dataclass
+class _Worker:
+    proc: subprocess.Popen
+    slot: int
+    student: str | None = None
+
+
+def _spawn(python: Path, root: Path, course: str, assignment: str, opts: dict, stderr, slot: int) -> _Worker:
+    cmd = [str(python), "-m", "grader.worker", "--root", str(root), "--course", course, "--assignment", assignment]
+    for k, v in {**opts, "sandbox_uid": SANDBOX_UID_BASE + slot}.items():
+        cmd += [f"--{k.replace('_', '-')}", str(v)]
+    env = {
+        "PATH": f"{python.parent}:/usr/bin:/bin",
+        "HOME": str(root.parent),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(REPO),
+    }
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, cwd=root, env=env, text=True, bufsize=1
+    )
+    return _Worker(proc, slot)
+
+
+def grade_assignment(
+    *,
+    root: Path,
+    course: str,
+    assignment: str,
+    python: Path,
+    workers: int | None = None,
+    force: bool = False,
+    timeout: int = 30,
+    notebook_timeout: int = 120,
+    max_output: int = 1_000_000,
+    log_path: Path | None = None,
+    on_done=None,
+    sandbox: bool = True,
+    ckan_url: str = "",
+) -> BatchResult:
+    """Grade every submission of ``assignment`` not yet graded in its current version."""
+    root = Path(root)
+    todo = pending_students(root, assignment, force=force)
+    from grader.layout import submitted_students
+
+    result = BatchResult(skipped=len(submitted_students(root, assignment)) - len(todo))
+    if not todo:
+        return result
+    n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    opts = {"timeout": timeout, "notebook_timeout": notebook_timeout, "max_output": max_output}
+    if ckan_url:
+        opts["ckan_url"] = ckan_url
+    if not sandbox:  # benchmarks only: stock kernels, to measure the sandbox's cost
+        opts["sandbox"] = 0
+    stderr = open(log_path, "a", encoding="utf-8") if log_path else subprocess.DEVNULL
+    queue: deque[str] = deque(todo)
+    retried: set[str] = set()
+    sel = selectors.DefaultSelector()
+    pool: list[_Worker] = []
+
+    def feed(w: _Worker) -> None:
+        if queue:
+            w.student = queue.popleft()
+            w.proc.stdin.write(json.dumps({"student": w.student}) + "\n")
+            w.proc.stdin.flush()
+        else:
+            w.student = None
+            w.proc.stdin.close()
+
+    def start(slot: int) -> None:
+        w = _spawn(python, root, course, assignment, opts, stderr, slot)
+        pool.append(w)
+        sel.register(w.proc.stdout, selectors.EVENT_READ, w)
+        feed(w)
+
+    try:
+        for slot in range(n):
+            start(slot)
+        while sel.get_map():
+            for key, _ in sel.select():
+                w: _Worker = key.data
+                line = w.proc.stdout.readline()
+                if line:
+                    r = json.loads(line)
+                    if r["ok"]:
+                        result.graded[r["student"]] = r
+                    else:
+                        result.failed[r["student"]] = r["error"]
+                    if on_done:
+                        on_done(r)
+                    feed(w)
+                    continue
+                # EOF: the worker finished or died
+                sel.unregister(w.proc.stdout)
+                w.proc.wait()
+                if w.student is not None:
+                    if w.student in retried:
+                        result.failed[w.student] = f"採点プロセスが異常終了しました (終了コード {w.proc.returncode})"
+                        if on_done:
+                            on_done({"student": w.student, "ok": False})
+                    else:
+                        retried.add(w.student)
+                        queue.appendleft(w.student)
+                    if queue:
+                        start(w.slot)
+    finally:
+        for w in pool:
+            if w.proc.poll() is None:
+                w.proc.kill()
+                w.proc.wait()
+        if log_path:
+            stderr.close()
+    return result

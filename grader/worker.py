@@ -1,0 +1,132 @@
+"""A warm grading worker (trusted; runs in the hub's Python environment, as root or the grader account).
+
+Reads one JSON task per line on stdin (``{"student": ...}``), autogrades that submission with the
+sandboxed Execute, generates its feedback without hidden tests, marks it done and answers one JSON
+line on stdout. One process grades many submissions, so nbgrader's import cost is paid once.
+
+    python -m grader.worker --root COURSE_ROOT --course ID --assignment NAME [--timeout S ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.api import Gradebook
+from nbgrader.converters import Autograde, GenerateFeedback
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    Execute,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
+from traitlets.config import Config
+
+from grader.ckan_checks import ReadOnlyCkan, apply_to_notebook
+from grader.execute import SandboxedExecute
+from grader.feedback import StripHiddenTests
+from grader.layout import done_marker, submission_stamp
+
+
+def grading_config(root: str, course: str, *, timeout: int, notebook_timeout: int, max_output: int) -> Config:
+    """nbgrader settings of a sandboxed grading run (also what the formgrader's config mirrors)."""
+    c = Config()
+    c.CourseDirectory.root = root
+    c.CourseDirectory.course_id = course
+    c.Autograde.autograde_preprocessors = [
+        SandboxedExecute,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
+    c.GenerateFeedback.preprocessors = [GetGrades, StripHiddenTests, CSSHTMLHeaderPreprocessor]
+    c.Execute.timeout = timeout
+    c.SandboxedExecute.notebook_timeout = notebook_timeout
+    c.SandboxedExecute.max_output_bytes = max_output
+    return c
+
+
+def _ckan_checks(root: Path, assignment: str, student: str, ckan: ReadOnlyCkan | None) -> None:
+    """CKAN check cells, evaluated here (trusted, with network), after the sandboxed run."""
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for path in sorted((root / "autograded" / student / assignment).glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            if apply_to_notebook(nb, gb, assignment=assignment, notebook=path.stem, student=student, ckan=ckan):
+                nbformat.write(nb, path)
+
+
+def grade_one(cfg: Config, assignment: str, student: str, ckan: ReadOnlyCkan | None = None) -> dict:
+    """Autograde + CKAN checks + feedback of one submission; only this trusted side writes the gradebook."""
+    root = Path(cfg.CourseDirectory.root)
+    log = logging.getLogger("grader.worker")
+    for cls in (Autograde, GenerateFeedback):
+        if cls is GenerateFeedback:
+            _ckan_checks(root, assignment, student, ckan)
+        cd = CourseDirectory(config=cfg)
+        cd.assignment_id = assignment
+        cd.student_id = student
+        app = cls(coursedir=cd, config=cfg, log=log)
+        app.force = True
+        if cls is Autograde:
+            app.create_student = True
+        app.start()
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        sub = gb.find_submission(assignment, student)
+        score, max_score = sub.score, sub.max_score
+    done_marker(root, assignment, student).write_text(submission_stamp(root, assignment, student), encoding="utf-8")
+    return {"student": student, "ok": True, "score": score, "max_score": max_score}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--root", required=True)
+    p.add_argument("--course", required=True)
+    p.add_argument("--assignment", required=True)
+    p.add_argument("--timeout", type=int, default=30)
+    p.add_argument("--notebook-timeout", type=int, default=120)
+    p.add_argument("--max-output", type=int, default=1_000_000)
+    p.add_argument("--ckan-url", default="", help="CKAN for CKAN check cells (read-only, anonymous)")
+    p.add_argument("--sandbox", type=int, default=1, help="0: stock kernels (benchmarks only)")
+    p.add_argument("--sandbox-uid", type=int, default=0, help="anonymous uid of this worker's kernels (root only)")
+    a = p.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    cfg = grading_config(
+        a.root, a.course, timeout=a.timeout, notebook_timeout=a.notebook_timeout, max_output=a.max_output
+    )
+    cfg.SandboxedExecute.fallback_uid = a.sandbox_uid
+    if not a.sandbox:
+        cfg.Autograde.autograde_preprocessors = [Execute, *cfg.Autograde.autograde_preprocessors[1:]]
+    # nothing but result lines on the real stdout: kernels and nbgrader inherit fd 1, so point it at stderr
+    ckan = ReadOnlyCkan(a.ckan_url) if a.ckan_url else None
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        student = json.loads(line)["student"]
+        try:
+            result = grade_one(cfg, a.assignment, student, ckan)
+        except Exception as e:  # reported to the parent, which decides; the batch goes on
+            traceback.print_exc(file=sys.stderr)
+            result = {"student": student, "ok": False, "error": f"{type(e).__name__}: {e}"}
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
