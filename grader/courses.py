@@ -7,10 +7,14 @@ the hub; the grader account uses its course's service token (secrets/formgrader-
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 from testbed_config.layout import Layout
+
+# util-linux puts runuser in /usr/sbin, which a minimal PATH (like the one given to subprocesses) lacks
+RUNUSER = shutil.which("runuser", path="/usr/sbin:/usr/bin:/sbin:/bin") or "runuser"
 
 
 class CourseError(Exception):
@@ -62,7 +66,7 @@ def run_nbgrader(layout: Layout, course: str, args: list[str]) -> subprocess.Com
     }
     cmd = [str(layout.hub_venv / "bin" / "nbgrader"), *args]
     if os.geteuid() == 0:
-        cmd = ["runuser", "-u", account, "--", *cmd]
+        cmd = [RUNUSER, "-u", account, "--", *cmd]
     proc = subprocess.run(cmd, cwd=course_root(layout, course), env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])

@@ -7,9 +7,11 @@ import json
 import time
 
 from nbformat.notebooknode import NotebookNode
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
-from traitlets import Integer, Unicode
+from traitlets import Integer, Unicode, default
 
+from grader.netpolicy import default_ckan_url, sandbox_org, source_network
 from grader.sandbox import SandboxKernelManager, sandbox_account
 
 TIME_UP = "制限時間 (ノートブック全体で {seconds} 秒) を過ぎたため、このセルは実行されませんでした。"
@@ -30,12 +32,31 @@ class SandboxedExecute(Execute):
     fallback_uid = Integer(
         0, help="When > 0 (and run as root): anonymous uid for kernels of students without an account."
     ).tag(config=True)
+    ckan_url = Unicode(help="CKAN_URL for notebooks whose source opts in to reading CKAN (grader.netpolicy).").tag(
+        config=True
+    )
+    _network_policy = ""
+    _sandbox_org = ""
     shutdown_kernel = "immediate"
     # a kernel that ignores the interrupt stays busy: let its cells time out (score 0), never abort
     raise_on_iopub_timeout = False
 
+    @default("ckan_url")
+    def _default_ckan_url(self) -> str:
+        return default_ckan_url()
+
+    def _network(self, info: dict) -> str:
+        """The opt-in of the course's source notebook (never the submission's own metadata)."""
+        if not info.get("assignment") or not info.get("notebook"):
+            return ""
+        root = CourseDirectory(config=self.config).root
+        return source_network(root, info["assignment"], info["notebook"])
+
     def preprocess(self, nb, resources=None, km=None):
-        student = ((resources or {}).get("nbgrader") or {}).get("student")
+        info = (resources or {}).get("nbgrader") or {}
+        student = info.get("student")
+        self._network_policy = self._network(info)
+        self._sandbox_org = sandbox_org(student, self.user_prefix) if self._network_policy == "ckan" else ""
         fallback = f"#{self.fallback_uid}" if self.fallback_uid > 0 else self.fallback_user
         self._sandbox_user = sandbox_account(student, self.user_prefix, fallback)
         self._deadline = time.monotonic() + self.notebook_timeout
@@ -51,7 +72,14 @@ class SandboxedExecute(Execute):
     def create_kernel_manager(self):
         kn = self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
         self.kernel_name = kn
-        self.km = SandboxKernelManager(kernel_name=kn, config=self.config, sandbox_user=self._sandbox_user)
+        self.km = SandboxKernelManager(
+            kernel_name=kn,
+            config=self.config,
+            sandbox_user=self._sandbox_user,
+            network=self._network_policy,
+            ckan_url=self.ckan_url if self._network_policy == "ckan" else "",
+            ckan_sandbox_org=self._sandbox_org,
+        )
         self._sandbox_km = self.km
         return self.km
 

@@ -2,11 +2,15 @@
 
 The kernel (untrusted trainee code) sees only read-only system directories, the hub's Python
 environment and one private per-run directory; it has no network, its own PID namespace, a clean
-environment (no hub/CKAN token) and resource limits. Run as root, it also drops to an unprivileged
-account first (bwrap's ``--uid`` alone would not change file access); run as a grader account
-(the formgrader service), the user namespace keeps the same uid but the course files are simply
-not mounted. Channels use the ``ipc`` transport: with the network unshared, TCP ports of the
-parent are unreachable from inside.
+environment (no hub/CKAN token) and resource limits. The one exception is opt-in per assignment
+(``network="ckan"``, see grader.netpolicy): such a kernel still has no network of its own, but
+reaches CKAN, and nothing else, through grader.relay, with ``CKAN_URL`` set and no token
+(an anonymous visitor of the public catalogue).
+
+Run as root, it also drops to an unprivileged account first (bwrap's ``--uid`` alone would not
+change file access); run as a grader account (the formgrader service), the user namespace keeps
+the same uid but the course files are simply not mounted. Channels use the ``ipc`` transport:
+with the network unshared, TCP ports of the parent are unreachable from inside.
 """
 
 from __future__ import annotations
@@ -19,9 +23,12 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer, Unicode
+
+from grader.relay import UnixRelay, launch_command
 
 BWRAP = "/usr/bin/bwrap"
 SANDBOX_HOME = "/home/sandbox"
@@ -57,8 +64,11 @@ def _system_binds() -> list[str]:
     return args
 
 
-def bwrap_command(kernel_cmd: list[str], run_dir: Path, work_dir: Path) -> list[str]:
-    """The bwrap invocation around ``kernel_cmd`` (run_dir holds the connection file and sockets)."""
+def bwrap_command(
+    kernel_cmd: list[str], run_dir: Path, work_dir: Path, *, env: dict[str, str] | None = None
+) -> list[str]:
+    """The bwrap invocation around ``kernel_cmd`` (run_dir holds the connection file and sockets);
+    ``env`` is added to the clean environment."""
     return [
         BWRAP,
         *_system_binds(),
@@ -82,7 +92,7 @@ def bwrap_command(kernel_cmd: list[str], run_dir: Path, work_dir: Path) -> list[
         "--die-with-parent",
         "--new-session",
         "--clearenv",
-        *[x for k, v in sandbox_env().items() for x in ("--setenv", k, v)],
+        *[x for k, v in {**sandbox_env(), **(env or {})}.items() for x in ("--setenv", k, v)],
         "--",
         *kernel_cmd,
     ]
@@ -159,9 +169,13 @@ class SandboxKernelManager(AsyncKernelManager):
     memory_bytes = Integer(Limits.memory_bytes, help="Address-space limit of the kernel, bytes.").tag(config=True)
     processes = Integer(Limits.processes, help="Process limit (RLIMIT_NPROC) of the kernel's account.").tag(config=True)
     file_bytes = Integer(Limits.file_bytes, help="Largest file the kernel may write, bytes.").tag(config=True)
+    network = Unicode("", help="'' (no network) or 'ckan' (CKAN only, through grader.relay; no token).")
+    ckan_url = Unicode("", help="CKAN_URL given to kernels with network='ckan'.")
+    ckan_sandbox_org = Unicode("", help="CKAN_SANDBOX_ORG given to kernels with network='ckan' (the student's).")
 
     _run_dir: Path | None = None
     _source_cwd: str | None = None
+    _relay: UnixRelay | None = None
 
     @property
     def limits(self) -> Limits:
@@ -200,11 +214,27 @@ class SandboxKernelManager(AsyncKernelManager):
         account = self._account()
         if account:
             os.chown(self.connection_file, *uid_gid(account))
-        cmd = bwrap_command(kernel_cmd, self._run_dir, self._run_dir / "work")
+        env: dict[str, str] = {}
+        if self.network == "ckan" and self.ckan_url:
+            kernel_cmd, env = self._with_ckan_relay(kernel_cmd, account)
+        cmd = bwrap_command(kernel_cmd, self._run_dir, self._run_dir / "work", env=env)
         kw["env"] = {"PATH": "/usr/bin:/bin"}  # bwrap's own; the kernel's is set by --clearenv/--setenv
         kw["cwd"] = str(self._run_dir)
         kw["preexec_fn"] = _preexec(self.limits, account)
         await super()._async_launch_kernel(cmd, **kw)
+
+    def _with_ckan_relay(self, kernel_cmd: list[str], account: str | None) -> tuple[list[str], dict[str, str]]:
+        """Start the trusted half of the CKAN relay; return the launcher command and the kernel's env."""
+        url = urlsplit(self.ckan_url)
+        port = url.port or (443 if url.scheme == "https" else 80)
+        sock = str(self._run_dir / "ckan.sock")
+        if self._relay is None:
+            self._relay = UnixRelay(sock, (url.hostname or "127.0.0.1", port), uid_gid(account) if account else None)
+            self._relay.start()
+        inside = f"{url.scheme or 'http'}://127.0.0.1:{port}{url.path.rstrip('/')}"
+        env = {"CKAN_URL": inside, "CKAN_SANDBOX_ORG": self.ckan_sandbox_org}
+        env = {k: v for k, v in env.items() if v}  # never a token: anonymous reads only
+        return launch_command(kernel_cmd[0], port, sock, kernel_cmd), env
 
     async def _async_interrupt_kernel(self) -> None:
         """Interrupt by message: a SIGINT to the process group would hit bwrap and kill the sandbox."""
@@ -217,6 +247,9 @@ class SandboxKernelManager(AsyncKernelManager):
     interrupt_kernel = _async_interrupt_kernel
 
     def remove_run_dir(self) -> None:
+        if self._relay is not None:
+            self._relay.stop()
+            self._relay = None
         if self._run_dir is not None:
             shutil.rmtree(self._run_dir, ignore_errors=True)
             self._run_dir = None

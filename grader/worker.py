@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         a.root, a.course, timeout=a.timeout, notebook_timeout=a.notebook_timeout, max_output=a.max_output
     )
     cfg.SandboxedExecute.fallback_uid = a.sandbox_uid
+    if a.ckan_url:  # also the CKAN_URL of kernels whose assignment opts in to reading CKAN
+        cfg.SandboxedExecute.ckan_url = a.ckan_url
     if not a.sandbox:
         cfg.Autograde.autograde_preprocessors = [Execute, *cfg.Autograde.autograde_preprocessors[1:]]
     # nothing but result lines on the real stdout: kernels and nbgrader inherit fd 1, so point it at stderr

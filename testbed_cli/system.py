@@ -12,6 +12,9 @@ from pathlib import Path
 
 from testbed_cli.errors import SetupError
 
+# util-linux puts runuser in /usr/sbin, which a minimal PATH (like the one given to subprocesses) lacks
+RUNUSER = shutil.which("runuser", path="/usr/sbin:/usr/bin:/sbin:/bin") or "runuser"
+
 
 def is_root() -> bool:
     return os.geteuid() == 0
@@ -30,7 +33,7 @@ def run(
 ) -> subprocess.CompletedProcess:
     """Run a command (as ``user`` when root); on failure raise SetupError with its output."""
     if user and is_root() and user != "root":
-        cmd = ["runuser", "-u", user, "--", *cmd]
+        cmd = [RUNUSER, "-u", user, "--", *cmd]
     full_env = None
     if env is not None:
         full_env = {**os.environ, **env}

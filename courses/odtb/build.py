@@ -17,6 +17,8 @@ Source format: cells start with a marker line at column 0.
     %% manual ID POINTS   a manually graded markdown answer
 
 A line ``@include NAME`` is replaced by the text of ``src/_include/NAME`` (shared set-up code).
+A notebook that includes ``ckan_setup.inc`` gets the metadata ``{"testbed": {"network": "ckan"}}``:
+the grader's sandbox then lets its kernel read CKAN (anonymously; see grader/README.md).
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ DATA_FILES: dict[str, dict[str, str]] = {
     },
 }
 
+# Includes whose notebooks read CKAN: their kernels get the catalogue when graded (grader.netpolicy).
+CKAN_INCLUDES = {"ckan_setup.inc"}
+
 KERNEL = {
     "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
@@ -64,6 +69,7 @@ def parse(text: str, name: str, graded: bool) -> dict:
     """Turn one ``.nbsrc`` text into a notebook dict (nbgrader metadata only when ``graded``)."""
     cells: list[dict] = []
     kind, args, lines = None, [], []
+    reads_ckan = False
 
     def flush() -> None:
         if kind is None:
@@ -83,6 +89,7 @@ def parse(text: str, name: str, graded: bool) -> dict:
 
     for line in text.splitlines():
         if line.startswith("@include "):
+            reads_ckan |= line.split()[1] in CKAN_INCLUDES
             lines.extend((SRC / "_include" / line.split()[1]).read_text(encoding="utf-8").rstrip("\n").splitlines())
             continue
         if line.startswith("%% "):
@@ -94,7 +101,8 @@ def parse(text: str, name: str, graded: bool) -> dict:
         else:
             lines.append(line)
     flush()
-    return {"cells": cells, "metadata": KERNEL, "nbformat": 4, "nbformat_minor": 5}
+    metadata = {**KERNEL, **({"testbed": {"network": "ckan"}} if reads_ckan else {})}
+    return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
 
 
 def render(nb: dict) -> str:

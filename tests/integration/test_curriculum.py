@@ -8,6 +8,7 @@ in a trainee's server. Autograding uses nbgrader's CLI in a temporary course dir
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -24,7 +25,9 @@ sys.path.insert(0, str(REPO / "courses" / "odtb"))
 
 import runner  # noqa: E402
 
+from ckan_seed.trainees import sandbox_org_name  # noqa: E402
 from datasets.layouts import LAYOUTS  # noqa: E402
+from grader.batch import grade_assignment  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
@@ -64,20 +67,24 @@ WRONG = {
 
 
 def _make_trainee(admin, name: str) -> dict:
+    """A CKAN user with a sandbox organisation named as the spawn hook names it (the sandboxed grader
+    finds it by that name); the user's name is also the trainee's nbgrader student id."""
+    org = sandbox_org_name(name)
     admin.action.user_create(name=name, email=f"{name}@example.invalid", password=secrets.token_urlsafe(18))
-    admin.action.organization_create(name=name, title=f"{name} のサンドボックス")
-    admin.action.organization_member_create(id=name, username=name, role="editor")
+    admin.action.organization_create(name=org, title=f"{name} のサンドボックス")
+    admin.action.organization_member_create(id=org, username=name, role="editor")
     token = admin.action.api_token_create(user=name, name="curriculum-test")["token"]
-    return {"name": name, "env": {"CKAN_URL": admin.address, "CKAN_API_TOKEN": token}}
+    return {"name": name, "env": {"CKAN_URL": admin.address, "CKAN_API_TOKEN": token, "CKAN_SANDBOX_ORG": org}}
 
 
 def _drop_trainee(admin, name: str) -> None:
+    org = sandbox_org_name(name)
     try:
         for ds in admin.action.package_search(
-            fq=f'owner_org:"{admin.action.organization_show(id=name)["id"]}"', include_private=True, rows=100
+            fq=f'owner_org:"{admin.action.organization_show(id=org)["id"]}"', include_private=True, rows=100
         )["results"]:
             admin.action.dataset_purge(id=ds["id"])
-        admin.action.organization_purge(id=name)
+        admin.action.organization_purge(id=org)
     except ckanapi.NotFound:
         pass
     try:
@@ -121,21 +128,60 @@ def executed_lessons(trainees, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def graded(trainees, tmp_path_factory):
+def course_base(tmp_path_factory):
+    """The course with every module generated (gradebook filled), no submissions yet."""
     base = tmp_path_factory.mktemp("course")
     runner.prepare_course(base, MODULES)
     runner.generate(base, MODULES)
-    roles = {"solution": None, "blank": None, "wrong": WRONG}
+    return base
+
+
+ROLES = {"solution": None, "blank": None, "wrong": WRONG}
+
+
+def _submit(root: Path, trainees, role: str) -> None:
+    for module in MODULES:
+        runner.submit(root, module, trainees[role]["name"], role, (ROLES[role] or {}).get(module))
+
+
+@pytest.fixture(scope="module")
+def graded(trainees, course_base, tmp_path_factory):
+    """Stock nbgrader autograding (the kernel has the trainee's token, as in their own server)."""
     roots = {}
-    for role, wrong in roles.items():
+    for role in ROLES:
         # one course copy per trainee, so the parallel graders never share a gradebook.db
         roots[role] = tmp_path_factory.mktemp(f"course-{role}")
-        shutil.copytree(base, roots[role], dirs_exist_ok=True)
-        for module in MODULES:
-            runner.submit(roots[role], module, role, role, (wrong or {}).get(module))
-    with ThreadPoolExecutor(max_workers=len(roles)) as pool:
-        futures = {r: pool.submit(runner.autograde, roots[r], r, MODULES, trainees[r]["env"]) for r in roles}
+        shutil.copytree(course_base, roots[role], dirs_exist_ok=True)
+        _submit(roots[role], trainees, role)
+    with ThreadPoolExecutor(max_workers=len(ROLES)) as pool:
+        futures = {
+            r: pool.submit(runner.autograde, roots[r], trainees[r]["name"], MODULES, trainees[r]["env"]) for r in ROLES
+        }
         return {role: f.result() for role, f in futures.items()}
+
+
+@pytest.fixture(scope="module")
+def sandbox_graded(graded, trainees, course_base, layout, tmp_path_factory):
+    """The same submissions graded the way `./testbed grade` does: sandboxed kernels without any token,
+    CKAN reachable only through the relay, published datasets read back from each sandbox org.
+    Runs after ``graded``, whose token-holding kernels published them."""
+    root = tmp_path_factory.mktemp("course-sandboxed")
+    shutil.copytree(course_base, root, dirs_exist_ok=True)
+    for role in ROLES:
+        _submit(root, trainees, role)
+    out = {}
+    for module in MODULES:
+        out[module] = grade_assignment(
+            root=root,
+            course="odtb",
+            assignment=module,
+            python=layout.hub_venv / "bin" / "python",
+            workers=2,
+            notebook_timeout=300,
+            ckan_url=layout.cfg.ckan_internal_url,
+            log_path=root / "grading.log",
+        )
+    return {"results": out, "log": root / "grading.log"}
 
 
 def _auto(grades: list[dict]) -> list[dict]:
@@ -206,6 +252,21 @@ def test_typical_mistake_gets_partial_credit_and_japanese_feedback(graded, modul
     hints = [f["text"] for f in result["feedback"] if "【どこが違うか】" in f["text"]]
     assert hints, result["feedback"]
     assert all(JAPANESE.search(h) and "【直し方のヒント】" in h for h in hints)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="sandboxed grading drops kernels to other uids only as root")
+@pytest.mark.parametrize("module", MODULES)
+def test_sandboxed_grading_scores_like_stock_grading(graded, sandbox_graded, trainees, module):
+    """Graded in the sandbox (no token, CKAN through the relay only), does every submission get the
+    same score as stock nbgrader gave it with the trainee's token, full marks for the solution?"""
+    result = sandbox_graded["results"][module]
+    assert not result.failed, (result.failed, sandbox_graded["log"].read_text()[-3000:])
+    for role in ROLES:
+        stock = sum(g["score"] or 0 for g in graded[role][module]["grades"])
+        assert result.graded[trainees[role]["name"]]["score"] == stock, role
+    solution = result.graded[trainees["solution"]["name"]]
+    auto_max = sum(g["max_score"] for g in _auto(graded["solution"][module]["grades"]))
+    assert solution["score"] == auto_max
 
 
 def test_manual_answers_need_the_instructor(graded):

@@ -66,6 +66,11 @@ def batch(layout, tmp_path_factory):
         capture_output=True,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(base)},
     )
+    # the network opt-in counts only in the course's source notebook, never in a submission's own metadata
+    spoofed = root / "submitted" / "atk-network-optin" / "a1" / "kadai.ipynb"
+    nb = json.loads(spoofed.read_text())
+    nb["metadata"]["testbed"] = {"network": "ckan"}
+    spoofed.write_text(json.dumps(nb))
     before = {"source": _tree_digest(root / "source"), "submitted": _tree_digest(root / "submitted")}
     started = time.monotonic()
     result = grade_assignment(

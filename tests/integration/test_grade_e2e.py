@@ -1,0 +1,126 @@
+"""`./testbed grade` end to end on the live hub, for a curriculum assignment that reads CKAN.
+
+A fresh trainee fetches a released copy of 02_sagasu (under a unique assignment name, so the real
+course's gradebook and exchange entries are untouched), submits the instructor's solution from
+their own kernel, and `./testbed grade` must give full marks (the sandboxed kernel reads the
+catalogue through the assignment's opt-in) and release feedback without the hidden tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from grader.courses import course_root, run_nbgrader
+from grader.export import HEADER
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(os.geteuid() != 0, reason="`./testbed grade` drops kernels to other uids only as root"),
+]
+
+REPO = Path(__file__).resolve().parents[2]
+MODULE = "02_sagasu"
+NOTEBOOK = "kadai_02_sagasu"
+FULL_MARKS = 9.0
+
+
+def _testbed(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "TESTBED_CONFIG", "TESTBED_PREFIX")}
+    return subprocess.run(
+        [str(REPO / "testbed"), *args], capture_output=True, text=True, timeout=240, env=env, cwd=REPO
+    )
+
+
+def _hidden_lines(nb_path: Path) -> list[str]:
+    """The non-blank lines inside the hidden-test regions of a source notebook."""
+    out = []
+    for cell in json.loads(nb_path.read_text(encoding="utf-8"))["cells"]:
+        inside = False
+        for line in "".join(cell["source"]).splitlines():
+            if "BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "END HIDDEN TESTS" in line:
+                inside = False
+            elif inside and len(line.strip()) > 12:
+                out.append(line.strip())
+    return out
+
+
+@pytest.fixture
+def assignment(layout, unique):
+    """A unique copy of the CKAN-reading module in the live course, removed with all its traces."""
+    course = layout.cfg.courses[0].id
+    root = course_root(layout, course)
+    name = f"e2e_sagasu_{unique()}"
+    shutil.copytree(REPO / "courses" / course / "source" / MODULE, root / "source" / name)
+    account = layout.grader_account(course)
+    subprocess.run(["chown", "-R", f"{account}:{account}", str(root / "source" / name)], check=True)
+    yield course, name
+    try:
+        run_nbgrader(layout, course, ["db", "assignment", "remove", name, "--force"])
+    finally:
+        for step in ("source", "release", "submitted", "autograded", "feedback"):
+            for p in [root / step / name, *(root / step).glob(f"*/{name}")]:
+                shutil.rmtree(p, ignore_errors=True)
+        ex = layout.exchange / course
+        shutil.rmtree(ex / "outbound" / name, ignore_errors=True)
+        for p in (ex / "inbound").glob(f"*+{name}+*"):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def test_does_testbed_grade_give_full_marks_to_a_ckan_reading_solution(layout, hub, trainee, assignment, tmp_path):
+    """Fetched, solved and submitted by a trainee, is a CKAN-reading assignment graded full marks, with
+    feedback released into the exchange that holds no hidden test?"""
+    course, name = assignment
+    res = _testbed("course", "release", name, "--course", course)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+    r = hub.request("POST", f"/groups/nbgrader-{course}/users", json={"users": [trainee]})  # enrol, as cohort add does
+    assert r.status_code == 200, r.text
+    solution = (REPO / "courses" / course / "source" / MODULE / f"{NOTEBOOK}.ipynb").read_text(encoding="utf-8")
+    code = f"""
+import pathlib, subprocess
+def nbg(*args):
+    p = subprocess.run(["nbgrader", *args, "--course", {course!r}], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+nbg("fetch_assignment", {name!r})
+pathlib.Path({course!r}, {name!r}, {NOTEBOOK + ".ipynb"!r}).write_text({solution!r}, encoding="utf-8")
+nbg("submit", {name!r})
+"""
+    out = hub.run_code(trainee, code, timeout=90)
+    assert out["error"] is None, out
+    stamp_before = set((layout.exchange / course).rglob("*.html"))
+
+    res = _testbed("grade", name, "--course", course)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert trainee in res.stdout
+
+    csv_path = tmp_path / "seiseki.csv"
+    res = _testbed("grade", "export", "--course", course, "-o", str(csv_path))
+    assert res.returncode == 0, res.stdout + res.stderr
+    rows = list(csv.reader(csv_path.read_bytes().decode("utf-8-sig").splitlines()))
+    assert rows[0] == HEADER
+    mine = [r for r in rows[1:] if r[2] == name and r[0] in (trainee, layout.cfg.unix_user_prefix + trainee)]
+    assert len(mine) == 1, rows
+    assert float(mine[0][3]) == float(mine[0][4]) == FULL_MARKS
+
+    # one page per notebook of the assignment (the module's lesson notebooks are part of it too)
+    new_pages = [p for p in (layout.exchange / course).rglob("*.html") if p not in stamp_before]
+    assert new_pages
+    texts = [html.unescape(re.sub(r"<[^>]+>", "", p.read_text(encoding="utf-8"))) for p in new_pages]  # highlight spans
+    answer = [t for t in texts if "n_kosodate = ckan.action.package_search" in t]  # the trainee's own answer
+    assert len(answer) == 1, [p.name for p in new_pages]
+    hidden = _hidden_lines(REPO / "courses" / course / "source" / MODULE / f"{NOTEBOOK}.ipynb")
+    assert hidden, "the module has hidden tests to check"
+    for text in texts:
+        assert "HIDDEN TESTS" not in text
+        assert not [line for line in hidden if line in text]
