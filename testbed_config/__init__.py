@@ -91,6 +91,13 @@ class Course(_Strict):
         default_factory=lambda: ["instructor"],
         description="Hub user names that grade this course (they get the formgrader).",
     )
+    pass_ratio: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        description="Share of an assignment's points (after manual grading) a trainee needs to pass it; "
+        "a trainee who passes every assignment of the course can download a completion certificate (修了証).",
+    )
 
     @field_validator("id")
     @classmethod
@@ -109,6 +116,13 @@ class Remote(_Strict):
         le=24 * 60,
         description="Remote mode: a trainee's server idle this many minutes is stopped (their files stay); "
         "5 to 1440. On-site mode never stops idle servers.",
+    )
+    autograde_interval_seconds: int = Field(
+        60,
+        ge=15,
+        le=3600,
+        description="Remote mode: how often new submissions are collected, autograded in the sandbox and their "
+        "feedback released, with no instructor action (seconds, 15 to 3600).",
     )
 
 
