@@ -63,7 +63,34 @@ def programs(layout: Layout) -> list[Program]:
         ),
         *(hub.formgrader_program(layout, i) for i in range(len(layout.cfg.courses))),
         *(progress.progress_program(layout, i) for i in range(len(layout.cfg.courses))),
+        *([autograder_program(layout)] if layout.cfg.mode == "remote" else []),
     ]
+
+
+def autograder_program(layout: Layout) -> Program:
+    """Remote mode: grades new submissions and releases their feedback by itself (grader.auto), as root
+    so each trainee's code runs as that trainee in the sandbox."""
+    return Program(
+        "autograder",
+        [str(layout.hub_venv / "bin" / "python"), "-m", "grader.auto", "--stack", str(layout.stack_yaml)],
+        priority=60,
+        directory=layout.state,
+        environment={"PYTHONUNBUFFERED": "1", "TZ": "Asia/Tokyo", "HOME": str(layout.state)},
+        stopwaitsecs=60,  # let a round in progress finish its current submissions
+    )
+
+
+def autograder_healthy(layout: Layout) -> bool:
+    """Running, and its heartbeat (each round and each graded submission) is recent."""
+    from grader.auto import heartbeat_path
+
+    if supervisor.states(layout).get("autograder", {}).get("statename") != "RUNNING":
+        return False
+    try:
+        age = time.time() - heartbeat_path(layout).stat().st_mtime
+    except OSError:
+        return False
+    return age <= 3 * layout.cfg.remote.autograde_interval_seconds + 600
 
 
 def _secret(layout: Layout, name: str) -> str:
@@ -88,6 +115,8 @@ def checks(layout: Layout) -> dict[str, Callable[[], bool]]:
     for i, course in enumerate(layout.cfg.courses):
         c[f"formgrader-{course.id}"] = lambda i=i: hub.formgrader_healthy(layout, i)
         c[f"progress-{course.id}"] = lambda i=i: progress.progress_healthy(layout, i)
+    if layout.cfg.mode == "remote":
+        c["autograder"] = lambda: autograder_healthy(layout)
     return c
 
 
@@ -258,6 +287,7 @@ def up(layout: Layout, log=print) -> dict:
     plan = [("ckan-web", restart_ckan), ("ckan-worker", restart_ckan), ("proxy", False), ("hub", restart_hub)]
     plan += [(name, restart_hub) for name in formgraders]
     plan += [(p.name, restart_hub) for p in progs if p.name.startswith("progress-")]
+    plan += [(p.name, changed["app"] or stack_changed) for p in progs if p.name == "autograder"]
     for name, needs_restart in plan:
         if needs_restart and supervisor.states(layout)[name]["statename"] == "RUNNING":
             supervisor.restart(layout, name)

@@ -34,46 +34,34 @@ def run(obj, assignment: str, course_id: str | None, workers: int | None, force:
     """提出を回収し、サンドボックスで並列に自動採点して、フィードバックを返却します。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from grader.batch import grade_assignment
-    from grader.courses import CourseError, course_root, find_course, give_back, run_nbgrader
-    from grader.layout import pending_students
+    from grader.courses import CourseError, find_course
+    from grader.pipeline import grade_and_release, log_path
 
     lay = obj.layout
     try:
         c = find_course(lay, course_id)
-        root = course_root(lay, c.id)
-        if not (root / "source" / assignment).is_dir():
-            raise CourseError(
-                f"課題 {assignment!r} はコース {c.id} にありません。./testbed course list で確認してください。"
-            )
-        run_nbgrader(lay, c.id, ["collect", assignment, "--update"])
-        todo = pending_students(root, assignment, force=force)
-        log_path = lay.logs / f"grading-{c.id}.log"
         with Progress(
             "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
         ) as progress:
-            task = progress.add_task(f"{assignment} を採点中", total=len(todo))
-            result = grade_assignment(
-                root=root,
-                course=c.id,
-                assignment=assignment,
-                python=lay.hub_venv / "bin" / "python",
+            task = progress.add_task(f"{assignment} を採点中", total=None)
+            result = grade_and_release(
+                lay,
+                c.id,
+                assignment,
                 workers=workers or os.cpu_count(),
                 force=force,
-                log_path=log_path,
-                ckan_url=lay.cfg.ckan_internal_url,
+                on_todo=lambda n: progress.update(task, total=n),
                 on_done=lambda r: progress.advance(task),
+                on_wait=lambda: progress.console.print("別の採点 (自動採点など) が終わるのを待っています…"),
             )
-        give_back(lay, c.id)
-        if result.graded:
-            run_nbgrader(lay, c.id, ["release_feedback", assignment])
     except CourseError as e:
         raise SetupError(str(e)) from None
+    grading_log = log_path(lay, c.id)
     click.echo(f"採点しました: {len(result.graded)} 件 (採点済みのため省略: {result.skipped} 件)")
     for student, r in sorted(result.graded.items()):
         click.echo(f"  {student:<24} {r['score']:g} / {r['max_score']:g}")
     if result.failed:
-        click.secho(f"採点できなかった提出: {len(result.failed)} 件 (ログ: {log_path})", fg="red", err=True)
+        click.secho(f"採点できなかった提出: {len(result.failed)} 件 (ログ: {grading_log})", fg="red", err=True)
         for student, err in sorted(result.failed.items()):
             click.echo(f"  {student}: {err}", err=True)
         click.echo("もう一度 ./testbed grade を実行すると、残りだけを採点します。", err=True)

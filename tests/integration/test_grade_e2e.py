@@ -13,13 +13,11 @@ import html
 import json
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from helpers.course import enrol, live_assignment, run_testbed, submit_code
 
-from grader.courses import course_root, run_nbgrader
 from grader.export import HEADER
 
 pytestmark = [
@@ -31,13 +29,6 @@ REPO = Path(__file__).resolve().parents[2]
 MODULE = "02_sagasu"
 NOTEBOOK = "kadai_02_sagasu"
 FULL_MARKS = 9.0
-
-
-def _testbed(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "TESTBED_CONFIG", "TESTBED_PREFIX")}
-    return subprocess.run(
-        [str(REPO / "testbed"), *args], capture_output=True, text=True, timeout=240, env=env, cwd=REPO
-    )
 
 
 def _hidden_lines(nb_path: Path) -> list[str]:
@@ -58,54 +49,30 @@ def _hidden_lines(nb_path: Path) -> list[str]:
 @pytest.fixture
 def assignment(layout, unique):
     """A unique copy of the CKAN-reading module in the live course, removed with all its traces."""
-    course = layout.cfg.courses[0].id
-    root = course_root(layout, course)
-    name = f"e2e_sagasu_{unique()}"
-    shutil.copytree(REPO / "courses" / course / "source" / MODULE, root / "source" / name)
-    account = layout.grader_account(course)
-    subprocess.run(["chown", "-R", f"{account}:{account}", str(root / "source" / name)], check=True)
-    yield course, name
-    try:
-        run_nbgrader(layout, course, ["db", "assignment", "remove", name, "--force"])
-    finally:
-        for step in ("source", "release", "submitted", "autograded", "feedback"):
-            for p in [root / step / name, *(root / step).glob(f"*/{name}")]:
-                shutil.rmtree(p, ignore_errors=True)
-        ex = layout.exchange / course
-        shutil.rmtree(ex / "outbound" / name, ignore_errors=True)
-        for p in (ex / "inbound").glob(f"*+{name}+*"):
-            shutil.rmtree(p, ignore_errors=True)
+    with live_assignment(layout, MODULE, f"e2e_sagasu_{unique()}") as made:
+        yield made
 
 
 def test_does_testbed_grade_give_full_marks_to_a_ckan_reading_solution(layout, hub, trainee, assignment, tmp_path):
     """Fetched, solved and submitted by a trainee, is a CKAN-reading assignment graded full marks, with
     feedback released into the exchange that holds no hidden test?"""
     course, name = assignment
-    res = _testbed("course", "release", name, "--course", course)
+    res = run_testbed("course", "release", name, "--course", course)
     assert res.returncode == 0, res.stdout + res.stderr
 
-    r = hub.request("POST", f"/groups/nbgrader-{course}/users", json={"users": [trainee]})  # enrol, as cohort add does
-    assert r.status_code == 200, r.text
+    enrol(hub, course, trainee)
     solution = (REPO / "courses" / course / "source" / MODULE / f"{NOTEBOOK}.ipynb").read_text(encoding="utf-8")
-    code = f"""
-import pathlib, subprocess
-def nbg(*args):
-    p = subprocess.run(["nbgrader", *args, "--course", {course!r}], capture_output=True, text=True)
-    assert p.returncode == 0, p.stdout + p.stderr
-nbg("fetch_assignment", {name!r})
-pathlib.Path({course!r}, {name!r}, {NOTEBOOK + ".ipynb"!r}).write_text({solution!r}, encoding="utf-8")
-nbg("submit", {name!r})
-"""
+    code = submit_code(course, name, NOTEBOOK, solution)
     out = hub.run_code(trainee, code, timeout=90)
     assert out["error"] is None, out
     stamp_before = set((layout.exchange / course).rglob("*.html"))
 
-    res = _testbed("grade", name, "--course", course)
+    res = run_testbed("grade", name, "--course", course)
     assert res.returncode == 0, res.stdout + res.stderr
     assert trainee in res.stdout
 
     csv_path = tmp_path / "seiseki.csv"
-    res = _testbed("grade", "export", "--course", course, "-o", str(csv_path))
+    res = run_testbed("grade", "export", "--course", course, "-o", str(csv_path))
     assert res.returncode == 0, res.stdout + res.stderr
     rows = list(csv.reader(csv_path.read_bytes().decode("utf-8-sig").splitlines()))
     assert rows[0] == HEADER

@@ -1,0 +1,157 @@
+"""Remote mode's autograder: new submissions are collected, graded and their feedback released, with
+no instructor action (supervised as the program ``autograder`` by ``./testbed up`` in remote mode).
+
+Every ``remote.autograde_interval_seconds`` it lists each course's exchange inbound (root may; the
+folder is the grader account's), and for every assignment with a submission it has not handled yet
+runs the same pipeline as `./testbed grade` (grader.pipeline). A submission whose grading failed is
+tried again in the next rounds, at most ``MAX_ATTEMPTS`` times; the log says what happened.
+
+    python -m grader.auto --stack <state>/run/stack.yaml [--once] [--interval S] [--assignment A ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from grader.courses import CourseError
+from grader.pipeline import grade_and_release
+from testbed_config import load_config
+from testbed_config.layout import Layout
+
+MAX_ATTEMPTS = 3
+
+
+def heartbeat_path(layout: Layout) -> Path:
+    return layout.run / "autograder.heartbeat"
+
+
+def state_path(layout: Layout, course: str) -> Path:
+    return layout.run / f"autograder-{course}.json"
+
+
+def inbound(course_exchange: Path) -> dict[str, set[str]]:
+    """Submission folder names (``user+assignment+timestamp[+random]``) per assignment."""
+    found: dict[str, set[str]] = {}
+    try:
+        names = [e.name for e in os.scandir(course_exchange / "inbound") if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return found
+    for name in names:
+        parts = name.split("+")
+        if len(parts) in (3, 4) and all(parts[:3]):
+            found.setdefault(parts[1], set()).add(name)
+    return found
+
+
+@dataclass
+class State:
+    """What the autograder has handled: inbound entries done, and failed attempts per entry."""
+
+    seen: set[str] = field(default_factory=set)
+    attempts: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> State:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(set(data.get("seen", [])), dict(data.get("attempts", {})))
+        except (OSError, ValueError):
+            return cls()
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"seen": sorted(self.seen), "attempts": self.attempts}), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def failed(self, entry: str) -> bool:
+        """Count a failed attempt; True when it was the last one (the entry is then given up)."""
+        self.attempts[entry] = self.attempts.get(entry, 0) + 1
+        if self.attempts[entry] >= MAX_ATTEMPTS:
+            self.seen.add(entry)
+            self.attempts.pop(entry)
+            return True
+        return False
+
+    def done(self, entry: str) -> None:
+        self.seen.add(entry)
+        self.attempts.pop(entry, None)
+
+
+def _say(msg: str) -> None:
+    print(f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S} {msg}", flush=True)
+
+
+def run_once(layout: Layout, course: str, state: State, only: set[str] | None = None, beat=None) -> int:
+    """One round for one course; returns the number of submissions graded."""
+    graded = 0
+    entries = inbound(layout.exchange / course)
+    for assignment in sorted(entries):
+        if only and assignment not in only:
+            continue
+        new = entries[assignment] - state.seen
+        if not new:
+            continue
+        _say(f"{course}/{assignment}: 新しい提出 {len(new)} 件を採点します")
+        try:
+            result = grade_and_release(layout, course, assignment, on_done=lambda r: beat and beat())
+        except CourseError as e:
+            for entry in sorted(new):
+                if state.failed(entry):
+                    _say(f"{course}/{assignment}: {entry} は {MAX_ATTEMPTS} 回失敗したため、自動採点をあきらめます")
+            _say(f"{course}/{assignment}: 採点できませんでした: {e}")
+            continue
+        failed_users = set(result.failed)
+        for entry in new:
+            if entry.split("+")[0] in failed_users:
+                if state.failed(entry):
+                    _say(f"{course}/{assignment}: {entry} は {MAX_ATTEMPTS} 回失敗したため、自動採点をあきらめます")
+            else:
+                state.done(entry)
+        graded += len(result.graded)
+        for student, r in sorted(result.graded.items()):
+            _say(f"{course}/{assignment}: {student} {r['score']:g} / {r['max_score']:g} (フィードバックを返却しました)")
+        for student, err in sorted(result.failed.items()):
+            _say(f"{course}/{assignment}: {student} を採点できませんでした: {err}")
+    return graded
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--stack", required=True, help="the effective stack config (<state>/run/stack.yaml)")
+    p.add_argument("--once", action="store_true", help="one round, then exit")
+    p.add_argument("--interval", type=float, help="seconds between rounds (default: remote.autograde_interval_seconds)")
+    p.add_argument("--assignment", action="append", help="only these assignments (default: all)")
+    a = p.parse_args(argv)
+    layout = Layout(load_config(a.stack))
+    interval = a.interval or layout.cfg.remote.autograde_interval_seconds
+    only = set(a.assignment) if a.assignment else None
+    beat_file = heartbeat_path(layout)
+
+    def beat() -> None:
+        beat_file.write_text(datetime.now().astimezone().isoformat(timespec="seconds"), encoding="utf-8")
+
+    _say(f"自動採点を始めます ({interval:g} 秒ごと、コース: {', '.join(c.id for c in layout.cfg.courses)})")
+    while True:
+        beat()
+        for course in layout.cfg.courses:
+            path = state_path(layout, course.id)
+            state = State.load(path)
+            try:
+                run_once(layout, course.id, state, only, beat)
+            finally:
+                state.save(path)
+        beat()
+        if a.once:
+            return 0
+        time.sleep(interval)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
