@@ -1,7 +1,7 @@
 """Cost of one progress-board refresh (collect facts + build + render), off-line on generated data.
 
-Builds a fake course in a temporary folder: an nbgrader exchange with T trainees x A assignments
-(fetch marks, submissions with resubmissions), a gradebook with scores, and a roster export; then
+Builds a fake course in a temporary folder: its source folders, an nbgrader exchange with T trainees x A
+assignments (fetch marks, submissions with resubmissions), a gradebook with scores, and a roster export; then
 times ``sources.collect`` + ``board.build`` + ``page.render`` for several cohort sizes. Every viewer
 request does this work (plus cached hub lookups), so the table tells how many refreshes per second
 one board can serve. Not a timed test.
@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hub_config.progress import board, marks, page, sources  # noqa: E402
+from hub_config.progress.completion import Rule  # noqa: E402
 
 ASSIGNMENTS = 8
 ME = pwd.getpwuid(os.geteuid()).pw_name
@@ -37,6 +38,8 @@ def make_course(root: Path, trainees: int) -> tuple[Path, Path, Path]:
     names = [f"u{i:04d}" for i in range(trainees)]
     for a in range(ASSIGNMENTS):
         (ex / "outbound" / f"kadai{a:02d}").mkdir(parents=True)
+        (root / "source" / f"kadai{a:02d}").mkdir(parents=True)  # the course's assignments (completion rule)
+        (root / "source" / f"kadai{a:02d}" / f"kadai{a:02d}.ipynb").write_text("{}")
         for i, user in enumerate(names):
             marks.mark(ex.parent, "odtb", ME if i == 0 else user, f"kadai{a:02d}")
             for attempt in range(1 + (i + a) % 3 if (i + a) % 4 else 0):
@@ -46,7 +49,8 @@ def make_course(root: Path, trainees: int) -> tuple[Path, Path, Path]:
     conn = sqlite3.connect(gb)
     conn.executescript(
         "CREATE TABLE assignment (id TEXT PRIMARY KEY, name TEXT);"
-        "CREATE TABLE submitted_assignment (id TEXT PRIMARY KEY, assignment_id TEXT, student_id TEXT);"
+        "CREATE TABLE submitted_assignment (id TEXT PRIMARY KEY, assignment_id TEXT, student_id TEXT,"
+        " timestamp DATETIME);"
         "CREATE TABLE submitted_notebook (id TEXT PRIMARY KEY, assignment_id TEXT);"
         "CREATE TABLE grade_cells (id TEXT PRIMARY KEY, max_score REAL);"
         "CREATE TABLE grade (id TEXT PRIMARY KEY, notebook_id TEXT, cell_id TEXT, auto_score REAL,"
@@ -57,7 +61,10 @@ def make_course(root: Path, trainees: int) -> tuple[Path, Path, Path]:
         conn.execute("INSERT INTO assignment VALUES (?, ?)", (f"A{a}", f"kadai{a:02d}"))
         for i, user in enumerate(names):
             sid = f"S{a}-{i}"
-            conn.execute("INSERT INTO submitted_assignment VALUES (?, ?, ?)", (sid, f"A{a}", f"jupyter-{user}"))
+            conn.execute(
+                "INSERT INTO submitted_assignment VALUES (?, ?, ?, '2026-11-25 02:00:00.000000')",
+                (sid, f"A{a}", f"jupyter-{user}"),
+            )
             conn.execute("INSERT INTO submitted_notebook VALUES (?, ?)", (f"N{a}-{i}", sid))
             conn.executemany(
                 "INSERT INTO grade VALUES (?, ?, ?, ?, NULL, NULL, 0)",
@@ -71,8 +78,8 @@ def make_course(root: Path, trainees: int) -> tuple[Path, Path, Path]:
 
 
 def refresh(ex: Path, gb: Path, roster: Path, cohort: list[str]) -> int:
-    facts = sources.collect(ex, gb, roster, "jupyter-")
-    full = board.build(facts, cohort, "odtb")
+    facts = sources.collect(ex, gb, roster, "jupyter-", gb.parent / "source")
+    full = board.build(facts, cohort, "odtb", Rule(0.6, b"bench"))
     view = board.visible_to(full, "instructor", instructor=True)
     return len(page.render(view, "2026-11-25 15:00:00"))
 

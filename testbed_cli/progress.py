@@ -25,9 +25,10 @@ def roster_export(layout: Layout, course: str) -> Path:
 
 
 def ensure_state(layout: Layout) -> None:
-    """Each board's hub token (read by the hub config), and the roster names it shows."""
+    """Each board's hub token (read by the hub config) and certificate key, and the roster names it shows."""
     for course in layout.cfg.courses:
         secrets.get(layout.state, f"{progress_name(course.id)}-token")
+        secrets.get(layout.state, f"{progress_name(course.id)}-certificate-key")
     export_rosters(layout)
 
 
@@ -73,6 +74,8 @@ def progress_program(layout: Layout, index: int) -> Program:
         "JUPYTERHUB_OAUTH_SCOPES": scopes,
         "JUPYTERHUB_OAUTH_ACCESS_SCOPES": scopes,
         "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES": "[]",
+        # numbers completion certificates (HMAC); in the environment like the token, never on the command line
+        "TESTBED_CERTIFICATE_KEY": secrets.get(layout.state, f"{name}-certificate-key"),
     }
     command = [
         str(layout.hub_venv / "bin" / "python"),
@@ -83,7 +86,10 @@ def progress_program(layout: Layout, index: int) -> Program:
         f"--exchange={layout.exchange / course.id}",
         f"--gradebook={home / course.id / 'gradebook.db'}",
         f"--roster={roster_export(layout, course.id)}",
+        f"--source={home / course.id / 'source'}",
         f"--unix-prefix={cfg.unix_user_prefix if system.is_root() else ''}",
+        f"--pass-ratio={course.pass_ratio}",
+        f"--title={course.title}",
     ]
     account = layout.grader_account(course.id) if system.is_root() else None
     return Program(name, command, user=account, directory=home, environment=env, priority=50)

@@ -20,6 +20,7 @@ KNOWN = {
     "instructor-password": "initial password of the instructor accounts",
     "formgrader-<course>-token": "hub API token of a course's formgrader service",
     "progress-<course>-token": "hub API token of a course's progress board service",
+    "progress-<course>-certificate-key": "key of a course's completion certificate numbers (HMAC)",
     "ckan-admin-token": "CKAN API token of 'testbed-admin' (operator scripts, seeding, trainee provisioning)",
 }
 

@@ -1,7 +1,9 @@
 """The progress board service (tornado + hub OAuth): ``python -m hub_config.progress.app --course ID``.
 
 Run by supervisord as the course's grader account, which owns the exchange's inbound folder and the
-gradebook; trainees' homes stay closed to it. The hub settings come from the JUPYTERHUB_* environment.
+gradebook; trainees' homes stay closed to it. The hub settings come from the JUPYTERHUB_* environment, the
+key that numbers completion certificates from TESTBED_CERTIFICATE_KEY (secrets stay off the command line),
+everything else (course title, pass ratio) from options set by ``testbed_cli/progress.py``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import argparse
 import json
 import os
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,7 +20,7 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado import ioloop, web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
-from hub_config.progress import board, marks, page, sources
+from hub_config.progress import board, certificate, completion, marks, page, sources
 
 HUB_CACHE_SECONDS = 10  # the board is never more than this (plus a page reload) behind the hub
 
@@ -56,9 +58,23 @@ class Hub:
 class Board:
     """Where one course's facts live, and the board built from them for a viewer."""
 
-    def __init__(self, course: str, hub: Hub, *, exchange: Path, gradebook: Path, roster: Path, unix_prefix: str):
+    def __init__(
+        self,
+        course: str,
+        hub: Hub,
+        *,
+        exchange: Path,
+        gradebook: Path,
+        roster: Path,
+        source: Path,
+        unix_prefix: str,
+        rule: completion.Rule,
+        title: str = "",
+        font: Path | None = None,
+    ):
         self.course, self.hub, self.unix_prefix = course, hub, unix_prefix
-        self.exchange, self.gradebook, self.roster = exchange, gradebook, roster
+        self.exchange, self.gradebook, self.roster, self.source = exchange, gradebook, roster, source
+        self.rule, self.title, self.font = rule, title, font
 
     async def is_instructor(self, user: dict) -> bool:
         if user.get("admin"):
@@ -72,10 +88,36 @@ class Board:
         cohort = set(group.get("users", []))
         if not instructor:  # only the cohort may open the board (hub role), even before the cache knows them
             cohort.add(user["name"])
-        facts = sources.collect(self.exchange, self.gradebook, self.roster, self.unix_prefix)
-        full = board.build(facts, sorted(cohort), self.course)
+        facts = sources.collect(self.exchange, self.gradebook, self.roster, self.unix_prefix, self.source)
+        full = board.build(facts, sorted(cohort), self.course, self.rule)
         full["generated_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
         return board.visible_to(full, user["name"], instructor=instructor)
+
+    def certificate_of(self, row: dict, required: list[str]) -> certificate.Certificate:
+        """The certificate of a trainee who has completed (a row of the board and its required assignments)."""
+        done = row["completion"]
+        results = []
+        for name in required:
+            cell = row["assignments"].get(name) or {}
+            results.append(
+                certificate.Result(
+                    name,
+                    sources.assignment_title(self.source / name),
+                    cell.get("score") or 0.0,
+                    cell.get("max_score") or 0.0,
+                )
+            )
+        return certificate.Certificate(
+            username=row["username"],
+            fullname=row["fullname"],
+            dept=row["dept"],
+            course_id=self.course,
+            course_title=self.title,
+            completed_on=date.fromisoformat(done["completed_on"]),
+            number=done["certificate_number"],
+            pass_ratio=self.rule.pass_ratio,
+            results=tuple(results),
+        )
 
 
 class _Base(HubOAuthenticated, web.RequestHandler):
@@ -107,6 +149,43 @@ class ApiHandler(_Base):
         self.finish(json.dumps(data, ensure_ascii=False))
 
 
+class CertificateHandler(_Base):
+    """The requesting trainee's own certificate; an instructor's of anyone (``?user=NAME``)."""
+
+    def refuse(self, status: int, text: str) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(page.error(status, text))
+
+    @web.authenticated
+    async def get(self):
+        viewer = self.current_user
+        wanted = self.get_argument("user", viewer["name"])
+        data = await self.board.for_viewer(viewer)
+        if wanted != viewer["name"] and not data["instructor"]:
+            return self.refuse(
+                403, "ほかの研修生の修了証はダウンロードできません。自分の修了証は進捗ボードから取得してください。"
+            )
+        row = next((r for r in data["trainees"] if r["username"] == wanted), None)
+        if row is None or not row["completion"]["completed"]:
+            if wanted != viewer["name"]:
+                return self.refuse(403, f"{wanted} さんはまだこのコースを修了していません (進捗ボードで確認できます)。")
+            return self.refuse(
+                403,
+                "あなたはまだこのコースを修了していません。すべての課題に合格すると修了証をダウンロードできます。"
+                "残っている課題は進捗ボードで確認できます。",
+            )
+        if self.board.font is None:
+            return self.refuse(503, "修了証を作るための日本語フォントが見つかりません。運用者に連絡してください。")
+        cert = self.board.certificate_of(row, data["required"])
+        pdf = await ioloop.IOLoop.current().run_in_executor(None, certificate.render, cert, self.board.font)
+        filename = f"shuryosho-{self.board.course}-{row['username']}.pdf"
+        japanese = quote(f"修了証_{self.board.course}_{row['username']}.pdf")
+        self.set_header("Content-Type", "application/pdf")
+        self.set_header("Content-Disposition", f"attachment; filename=\"{filename}\"; filename*=UTF-8''{japanese}")
+        self.finish(pdf)
+
+
 class HealthHandler(web.RequestHandler):
     def get(self):
         self.finish("ok")
@@ -118,6 +197,7 @@ def make_app(board_: Board, prefix: str) -> web.Application:
         [
             (prefix, PageHandler, kw),
             (prefix + "api/progress", ApiHandler, kw),
+            (prefix + page.CERTIFICATE_PATH, CertificateHandler, kw),
             (prefix + "health", HealthHandler),
             (prefix + "oauth_callback", HubOAuthCallbackHandler),
         ],
@@ -132,10 +212,20 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--exchange", type=Path, required=True, help="the course's folder in the nbgrader exchange")
     p.add_argument("--gradebook", type=Path, required=True)
     p.add_argument("--roster", type=Path, required=True, help="JSON export of the course's roster")
+    p.add_argument("--source", type=Path, required=True, help="the course's nbgrader source folder (its assignments)")
     p.add_argument("--unix-prefix", default="", help="trainees' Unix accounts are <prefix><hub name>")
+    p.add_argument("--pass-ratio", type=float, required=True, help="share of an assignment's points that passes it")
+    p.add_argument("--title", default="", help="the course's title, printed on completion certificates")
+    p.add_argument("--font", type=Path, help="TrueType Japanese font for certificates (default: IPAexGothic)")
     args = p.parse_args(argv)
+    if not 0 < args.pass_ratio <= 1:
+        p.error("--pass-ratio must be in (0, 1]")
     prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
     hub = Hub(os.environ["JUPYTERHUB_API_URL"], os.environ["JUPYTERHUB_API_TOKEN"])
+    rule = completion.Rule(args.pass_ratio, os.environ["TESTBED_CERTIFICATE_KEY"].encode())
+    font = args.font or certificate.find_font()
+    if font is None:  # the board still works; only certificates are refused (503, in Japanese)
+        print(f"no Japanese font for certificates: install {certificate.FONT_PACKAGE} or pass --font", flush=True)
     try:
         marks.ensure_dropbox(args.exchange)
     except OSError as e:  # the board still shows submissions and scores; only fetch marks are missing
@@ -146,7 +236,11 @@ def main(argv: list[str] | None = None) -> None:
         exchange=args.exchange,
         gradebook=args.gradebook,
         roster=args.roster,
+        source=args.source,
         unix_prefix=args.unix_prefix,
+        rule=rule,
+        title=args.title,
+        font=font,
     )
     make_app(b, prefix).listen(args.port, address="127.0.0.1")
     print(f"progress board of {args.course} on 127.0.0.1:{args.port}{prefix}", flush=True)

@@ -1,9 +1,11 @@
-"""The board itself, from facts: one row per trainee, one cell per assignment (pure, unit-tested)."""
+"""The board itself, from facts: one row per trainee, one cell per assignment, and whether the trainee
+has completed the course (pure, unit-tested)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from hub_config.progress import completion
 from hub_config.progress.sources import Facts
 
 UNSUPPORTED = "未対応"  # nbgrader's validation leaves no trace the board may read
@@ -51,7 +53,21 @@ def cell(facts: Facts, user: str, assignment: str) -> Cell:
     )
 
 
-def build(facts: Facts, cohort: list[str], course: str) -> dict:
+def completion_of(facts: Facts, user: str, course: str, rule: completion.Rule) -> dict:
+    """A trainee's completion as the board shows it: date and certificate number, or what is left."""
+    scores = {a: facts.scores[(user, a)] for a in facts.required if (user, a) in facts.scores}
+    submitted = {a for a in facts.required if (user, a) in facts.submitted}
+    done = completion.evaluate(facts.required, scores, submitted, rule.pass_ratio)
+    on = done.completed_on
+    return {
+        "completed": done.completed,
+        "completed_on": on.isoformat() if on else None,
+        "certificate_number": completion.certificate_number(rule.key, course, user, on) if on else None,
+        "pending": [asdict(p) for p in done.pending],
+    }
+
+
+def build(facts: Facts, cohort: list[str], course: str, rule: completion.Rule) -> dict:
     """The whole board: cohort members plus anyone who submitted (e.g. removed from the group later)."""
     names = assignments(facts)
     users = sorted(set(cohort) | {u for u, _ in facts.submitted} | {u for u, _ in facts.scores})
@@ -65,11 +81,14 @@ def build(facts: Facts, cohort: list[str], course: str) -> dict:
                 "dept": dept,
                 "assignments": {a: asdict(cell(facts, user, a)) for a in names},
                 "submitted_count": sum(1 for a in names if (user, a) in facts.submitted),
+                "completion": completion_of(facts, user, course, rule),
             }
         )
     return {
         "course": course,
         "assignments": names,
+        "required": list(facts.required),
+        "pass_ratio": rule.pass_ratio,
         "columns": COLUMNS,
         "unsupported": {"validated": UNSUPPORTED},
         "trainees": rows,

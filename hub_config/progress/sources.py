@@ -1,5 +1,6 @@
-"""Read-only facts about one course: released assignments, fetch marks and submissions (nbgrader exchange),
-scores (the course gradebook) and trainees' names (a roster export). Missing sources yield empty facts.
+"""Read-only facts about one course: its assignments (the course's nbgrader ``source/``), released assignments,
+fetch marks and submissions (nbgrader exchange), scores (the course gradebook) and trainees' names (a roster
+export). Missing sources yield empty facts.
 
 nbgrader names students by their Unix account (``<unix_user_prefix><hub name>``); facts use hub names."""
 
@@ -18,16 +19,49 @@ class Score:
     score: float
     max_score: float
     needs_manual: bool  # some answers still wait for the instructor
+    submitted_at: str | None = None  # the graded submission's timestamp, as nbgrader stores it (UTC, naive)
 
 
 @dataclass
 class Facts:
+    required: list[str] = field(default_factory=list)  # the course's assignments: folders of its source/
     released: list[str] = field(default_factory=list)
     fetched: set[tuple[str, str]] = field(default_factory=set)  # (user, assignment)
     submitted: dict[tuple[str, str], str] = field(default_factory=dict)  # (user, assignment) -> latest timestamp
     scores: dict[tuple[str, str], Score] = field(default_factory=dict)
     graded_assignments: list[str] = field(default_factory=list)
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # user -> (氏名, 所属)
+
+
+def course_assignments(source_dir: Path) -> list[str]:
+    """The course's assignments: folders of its nbgrader ``source/`` holding at least one notebook."""
+    try:
+        folders = [p for p in source_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        return sorted(p.name for p in folders if any(p.glob("*.ipynb")))
+    except OSError:
+        return []
+
+
+def _heading(cell: dict) -> str:
+    for line in "".join(cell.get("source", "")).splitlines():
+        if line.startswith("#"):
+            return line.lstrip("#").strip()
+    return ""
+
+
+def assignment_title(folder: Path) -> str:
+    """The first heading of the assignment's graded notebook (e.g. 「課題1 …」), else of its first notebook."""
+    first = ""
+    for nb_path in sorted(folder.glob("*.ipynb")):
+        try:
+            cells = json.loads(nb_path.read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError, AttributeError):
+            continue
+        heading = next((h for c in cells if c.get("cell_type") == "markdown" and (h := _heading(c))), "")
+        if any((c.get("metadata", {}).get("nbgrader") or {}).get("grade") for c in cells):
+            return heading
+        first = first or heading
+    return first
 
 
 def released_assignments(course_exchange: Path) -> list[str]:
@@ -67,7 +101,8 @@ SELECT sa.student_id, a.name,
        SUM(COALESCE(g.manual_score, g.auto_score, 0) + COALESCE(g.extra_credit, 0)),
        SUM(COALESCE(gc.max_score, 0)),
        SUM(CASE WHEN g.auto_score IS NULL AND g.manual_score IS NULL THEN 0 ELSE 1 END),
-       MAX(CASE WHEN g.needs_manual_grade AND g.manual_score IS NULL THEN 1 ELSE 0 END)
+       MAX(CASE WHEN g.needs_manual_grade AND g.manual_score IS NULL THEN 1 ELSE 0 END),
+       MAX(sa.timestamp)
 FROM grade g
 JOIN grade_cells gc ON gc.id = g.cell_id
 JOIN submitted_notebook sn ON sn.id = g.notebook_id
@@ -88,8 +123,8 @@ def gradebook(path: Path) -> tuple[list[str], dict[tuple[str, str], Score]]:
     try:
         names = [row[0] for row in conn.execute("SELECT name FROM assignment ORDER BY name")]
         scores = {
-            (user, assignment): Score(round(total, 2), round(maximum, 2), bool(pending))
-            for user, assignment, total, maximum, graded, pending in conn.execute(_SCORES)
+            (user, assignment): Score(round(total, 2), round(maximum, 2), bool(pending), timestamp)
+            for user, assignment, total, maximum, graded, pending, timestamp in conn.execute(_SCORES)
             if graded
         }
         return names, scores
@@ -113,13 +148,20 @@ def hub_name(student: str, unix_prefix: str) -> str:
     return student[len(unix_prefix) :] if unix_prefix and student.startswith(unix_prefix) else student
 
 
-def collect(course_exchange: Path, gradebook_path: Path, roster_path: Path, unix_prefix: str = "") -> Facts:
+def collect(
+    course_exchange: Path,
+    gradebook_path: Path,
+    roster_path: Path,
+    unix_prefix: str = "",
+    source_dir: Path | None = None,
+) -> Facts:
     graded, scores = gradebook(gradebook_path)
 
     def rekey(d):
         return {(hub_name(u, unix_prefix), a): v for (u, a), v in d.items()}
 
     return Facts(
+        required=course_assignments(source_dir) if source_dir else [],
         released=released_assignments(course_exchange),
         fetched={(hub_name(u, unix_prefix), a) for u, a in marks.read(course_exchange)},
         submitted=rekey(submissions(course_exchange)),

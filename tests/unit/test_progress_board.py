@@ -6,7 +6,10 @@ import json
 import sqlite3
 
 from hub_config.progress import board, marks, page, sources
+from hub_config.progress.completion import Rule
 from hub_config.progress.sources import Facts, Score
+
+RULE = Rule(pass_ratio=0.6, key=b"unit-test-key")
 
 
 def _exchange(tmp_path, released=(), submitted=()):
@@ -60,13 +63,15 @@ def _gradebook(path):
     conn.executescript(
         """
         CREATE TABLE assignment (id TEXT PRIMARY KEY, name TEXT);
-        CREATE TABLE submitted_assignment (id TEXT PRIMARY KEY, assignment_id TEXT, student_id TEXT);
+        CREATE TABLE submitted_assignment (id TEXT PRIMARY KEY, assignment_id TEXT, student_id TEXT,
+                                           timestamp DATETIME);
         CREATE TABLE submitted_notebook (id TEXT PRIMARY KEY, assignment_id TEXT);
         CREATE TABLE grade_cells (id TEXT PRIMARY KEY, max_score REAL);
         CREATE TABLE grade (id TEXT PRIMARY KEY, notebook_id TEXT, cell_id TEXT, auto_score REAL,
                             manual_score REAL, extra_credit REAL, needs_manual_grade BOOLEAN);
         INSERT INTO assignment VALUES ('A1', 'kadai01'), ('A2', 'kadai02');
-        INSERT INTO submitted_assignment VALUES ('S1', 'A1', 'alice'), ('S2', 'A1', 'bob');
+        INSERT INTO submitted_assignment VALUES ('S1', 'A1', 'alice', '2026-11-25 02:00:00.000000'),
+                                                ('S2', 'A1', 'bob', '2026-11-25 03:00:00.000000');
         INSERT INTO submitted_notebook VALUES ('N1', 'S1'), ('N2', 'S2');
         INSERT INTO grade_cells VALUES ('C1', 2), ('C2', 3);
         INSERT INTO grade VALUES ('G1', 'N1', 'C1', 2, NULL, NULL, 0), ('G2', 'N1', 'C2', 0, 1.5, 0.5, 1),
@@ -83,7 +88,7 @@ def test_gradebook_scores_prefer_manual_scores_and_skip_ungraded(tmp_path):
     _gradebook(db)
     names, scores = sources.gradebook(db)
     assert names == ["kadai01", "kadai02"]
-    assert scores == {("alice", "kadai01"): Score(4.0, 5.0, False)}
+    assert scores == {("alice", "kadai01"): Score(4.0, 5.0, False, "2026-11-25 02:00:00.000000")}
 
 
 def test_gradebook_flags_answers_waiting_for_manual_grading(tmp_path):
@@ -94,7 +99,8 @@ def test_gradebook_flags_answers_waiting_for_manual_grading(tmp_path):
     conn.execute("UPDATE grade SET manual_score = NULL WHERE id = 'G2'")
     conn.commit()
     conn.close()
-    assert sources.gradebook(db)[1][("alice", "kadai01")] == Score(2.5, 5.0, True)  # 2 + auto 0 + extra 0.5
+    score = sources.gradebook(db)[1][("alice", "kadai01")]
+    assert (score.score, score.max_score, score.needs_manual) == (2.5, 5.0, True)  # 2 + auto 0 + extra 0.5
 
 
 def test_roster_export_gives_names_and_tolerates_a_broken_file(tmp_path):
@@ -119,7 +125,7 @@ def _facts():
 
 def test_board_rows_cover_the_cohort_and_anyone_who_submitted():
     """Does the board have a row for every cohort member and every submitter, and a cell per assignment?"""
-    b = board.build(_facts(), ["alice", "bob"], "odtb")
+    b = board.build(_facts(), ["alice", "bob"], "odtb", RULE)
     assert b["assignments"] == ["kadai01", "kadai02", "kadai03"]
     assert [r["username"] for r in b["trainees"]] == ["alice", "bob", "zed"]
     alice = b["trainees"][0]
@@ -133,7 +139,7 @@ def test_board_rows_cover_the_cohort_and_anyone_who_submitted():
 
 def test_trainee_sees_only_their_row_and_instructor_sees_all():
     """Does a trainee's view hold only their own row, while an instructor's holds everyone?"""
-    b = board.build(_facts(), ["alice", "bob"], "odtb")
+    b = board.build(_facts(), ["alice", "bob"], "odtb", RULE)
     assert [r["username"] for r in board.visible_to(b, "bob", instructor=False)["trainees"]] == ["bob"]
     assert board.visible_to(b, "stranger", instructor=False)["trainees"] == []
     assert len(board.visible_to(b, "instructor", instructor=True)["trainees"]) == 3
@@ -143,7 +149,7 @@ def test_page_is_japanese_escaped_and_self_contained():
     """Is the page in Japanese, with names escaped and no script or style fetched from elsewhere?"""
     facts = _facts()
     facts.names["bob"] = ("<script>alert(1)</script>", "")
-    view = board.visible_to(board.build(facts, ["alice", "bob"], "odtb"), "instructor", instructor=True)
+    view = board.visible_to(board.build(facts, ["alice", "bob"], "odtb", RULE), "instructor", instructor=True)
     html = page.render(view, "2026-11-25 15:00:00")
     assert '<html lang="ja">' in html and "進捗ボード" in html and "自己チェック" in html and "未対応" in html
     assert "<script>alert" not in html and "&lt;script&gt;" in html

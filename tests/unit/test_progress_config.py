@@ -80,3 +80,20 @@ def test_program_runs_the_board_as_the_grader_with_its_course_paths(cfg, monkeyp
     assert "--unix-prefix=jupyter-" in args
     assert prog.environment["JUPYTERHUB_SERVICE_PREFIX"] == "/services/progress-second/"
     assert prog.environment["JUPYTERHUB_API_TOKEN"] == "x" * 40
+
+
+def test_board_gets_the_pass_ratio_and_title_from_the_stack_config(cfg, monkeypatch):
+    """Does the board get its course's pass ratio, title and source folder as options, and its certificate key
+    (a secret of its own) only through the environment, never on the command line?"""
+    monkeypatch.setattr("testbed_cli.system.is_root", lambda: True)
+    cfg.courses[1].pass_ratio = 0.8
+    cfg.courses[1].title = "第二 研修%"
+    layout = Layout(cfg)
+    prog = progress.progress_program(layout, 1)
+    assert "--pass-ratio=0.8" in prog.command and "--title=第二 研修%" in prog.command
+    assert f"--source={layout.course_home('second') / 'second' / 'source'}" in prog.command
+    key = prog.environment["TESTBED_CERTIFICATE_KEY"]
+    assert len(key) >= 40 and key == (cfg.state_dir / "secrets" / "progress-second-certificate-key").read_text().strip()
+    assert key not in " ".join(prog.command)
+    assert key != progress.progress_program(layout, 0).environment["TESTBED_CERTIFICATE_KEY"]
+    assert '"--title=第二 研修%%"' in prog.render(layout.logs)  # quoted for supervisord
