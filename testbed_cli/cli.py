@@ -142,9 +142,16 @@ def admin_token(obj: Ctx, which: str):
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.option("--unit", "tier", flag_value="unit", help="単体テストだけ (スタック不要)")
 @click.option("--no-up", is_flag=True, help="スタックを起動しない (すでに起動している前提)")
+@click.option(
+    "--target",
+    type=click.Choice(["local", "compose"]),
+    default="local",
+    show_default=True,
+    help="compose: docker compose で動いているスタックを HTTP で受け入れテストします (docs/deploy-compose.md)",
+)
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 @click.pass_obj
-def test(obj: Ctx, tier: str | None, no_up: bool, pytest_args: tuple[str, ...]):
+def test(obj: Ctx, tier: str | None, no_up: bool, target: str, pytest_args: tuple[str, ...]):
     """テストを実行します (必要ならテスト用の依存を入れて、スタックを起動します)。"""
     venv_python = Path(sys.executable)
     req = REPO / "testbed_cli" / "requirements" / "test.txt"
@@ -155,6 +162,11 @@ def test(obj: Ctx, tier: str | None, no_up: bool, pytest_args: tuple[str, ...]):
             [str(venv_python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", str(req)], check=True
         )
         stamp.write_text(digest)
+    if target == "compose":  # acceptance test of a docker-compose stack, by HTTP only (tests/remote/)
+        from testbed_cli.remote_test import compose_pytest_args
+
+        args, env = compose_pytest_args(REPO, list(pytest_args), dict(os.environ))
+        sys.exit(subprocess.run([str(venv_python), *args], cwd=REPO, env=env).returncode)
     if tier != "unit":
         # the browser tier drives Debian's Chromium (Playwright's own browser download cannot work offline)
         system.ensure_debs(["chromium", "fonts-noto-cjk"], log=_log)
@@ -186,6 +198,9 @@ def _register() -> None:
 
     for group in (catalog.catalog, cohort.cohort, course.course, grade.grade):
         main.add_command(group)
+    from testbed_cli.commands import deploy
+
+    main.add_command(deploy.deploy)
 
 
 _register()

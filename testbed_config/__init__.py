@@ -126,6 +126,60 @@ class Remote(_Strict):
     )
 
 
+class Deploy(_Strict):
+    """Container deployments (docker-compose, Kubernetes): rendered by ``./testbed deploy compose|helm``."""
+
+    image_registry: str = Field(
+        "",
+        description="Registry prefix of the project's own images (testbed-ckan, testbed-hub, "
+        "testbed-singleuser), e.g. registry.example.lg.jp/testbed; empty = images built locally by docker compose.",
+    )
+    image_tag: str = Field(
+        "0.1.0",
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+        description="Version tag of the project's own images (never 'latest').",
+    )
+    search: Literal["postgres", "solr"] = Field(
+        "postgres",
+        description="CKAN dataset search. 'postgres' keeps the testbed plugin (Japanese substring search, "
+        "as on one machine); 'solr' starts CKAN's official Solr image and drops the plugin (Solr's stock schema "
+        "splits words on spaces only, so Japanese keywords inside longer words are not found).",
+    )
+    tls_email: str = Field(
+        "",
+        description="E-mail for automatic certificates (ACME) of public_host in docker-compose; empty = "
+        "the reverse proxy's own internal CA (closed government networks; browsers must trust its root).",
+    )
+    trainee_memory_limit_mib: int = Field(
+        1024, ge=256, description="Memory limit of one trainee's server container or pod (MiB)."
+    )
+    trainee_memory_guarantee_mib: int = Field(
+        320,
+        ge=128,
+        description="Memory reserved for one trainee's server (MiB; Kubernetes request). See docs/capacity.md.",
+    )
+    trainee_cpu_limit: float = Field(1.0, gt=0, description="CPU limit of one trainee's server (cores).")
+    trainee_cpu_guarantee: float = Field(
+        0.1, gt=0, description="CPU reserved for one trainee's server (cores; Kubernetes request)."
+    )
+    k8s_exchange_storage_class: str = Field(
+        "",
+        description="Kubernetes: StorageClass of the ReadWriteMany volume holding the nbgrader exchange "
+        "(e.g. an NFS or CephFS class); empty = the cluster default, which must support ReadWriteMany.",
+    )
+    k8s_home_capacity_gib: int = Field(2, ge=1, description="Kubernetes: size of each trainee's home volume (GiB).")
+
+    @model_validator(mode="after")
+    def _guarantees(self) -> Deploy:
+        if self.trainee_memory_guarantee_mib > self.trainee_memory_limit_mib:
+            raise ValueError("trainee_memory_guarantee_mib は trainee_memory_limit_mib 以下にしてください")
+        if self.trainee_cpu_guarantee > self.trainee_cpu_limit:
+            raise ValueError("trainee_cpu_guarantee は trainee_cpu_limit 以下にしてください")
+        if self.image_tag == "latest":
+            raise ValueError("image_tag に 'latest' は使えません。版番号 (例: 0.1.0) を指定してください")
+        return self
+
+
 class StackConfig(_Strict):
     """The whole stack: where it lives, how it is reached, who runs it."""
 
@@ -163,6 +217,10 @@ class StackConfig(_Strict):
         description="nbgrader courses on this hub, each built from courses/<id>.",
     )
     remote: Remote = Field(default_factory=Remote, description="Remote-mode settings, see below.")
+    deploy: Deploy = Field(
+        default_factory=Deploy,
+        description="docker-compose and Kubernetes deployments, see below (docs/deploy-compose.md).",
+    )
     ckan_site_title: str = Field("オープンデータ・テストベッド カタログ", description="Title of the CKAN site.")
     unix_user_prefix: str = Field(
         "jupyter-",
