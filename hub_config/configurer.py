@@ -11,6 +11,7 @@ from pathlib import Path
 from hub_config.ckan_hook import update_ckan
 from hub_config.progress.config import update_progress
 from hub_config.remote import update_remote
+from hub_config.sso import update_sso
 from testbed_config import StackConfig
 from testbed_config.layout import Layout
 
@@ -172,3 +173,4 @@ def update_all(c, cfg: StackConfig, *, is_root: bool | None = None) -> None:
     update_progress(c, cfg, layout)
     update_ckan(c, cfg, layout)
     update_remote(c, cfg, layout, is_root)
+    update_sso(c, cfg, layout, is_root)  # replaces update_remote's sign-up when sso.type is set

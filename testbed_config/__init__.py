@@ -126,6 +126,190 @@ class Remote(_Strict):
     )
 
 
+# Keys of `sso` that only one sign-on type uses (the others, e.g. username_claim, serve both).
+SSO_OAUTH_KEYS = ("token_url", "userdata_url", "client_secret_file", "scope", "login_service", "groups_claim")
+SSO_LTI13_KEYS = ("issuer", "jwks_endpoint")
+SSO_REQUIRED = {
+    "oauth": ("authorize_url", "token_url", "userdata_url", "client_id", "client_secret_file"),
+    "lti13": ("issuer", "authorize_url", "jwks_endpoint", "client_id", "public_url"),
+}
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _https_url(v: str, example: str) -> str:
+    """An IdP endpoint: https, or http only on this machine (a test IdP)."""
+    from urllib.parse import urlsplit
+
+    v = v.strip()
+    if not v:
+        return v
+    parts = urlsplit(v)
+    local = parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS
+    if not parts.netloc or (parts.scheme != "https" and not local):
+        raise ValueError(
+            f"{v!r} は使えません: https:// で始まる URL にしてください (例: {example})。"
+            "http:// はこのマシン上の試験用 IdP (localhost) だけに使えます"
+        )
+    return v
+
+
+class Sso(_Strict):
+    """Single sign-on in remote mode: an OAuth 2.0 / OpenID Connect identity provider, or an LMS over LTI 1.3."""
+
+    type: Literal["none", "oauth", "lti13"] = Field(
+        "none",
+        description="Remote mode: how trainees sign in. 'none' (self-registration with instructor approval), "
+        "'oauth' (an OAuth 2.0 / OpenID Connect identity provider, e.g. Keycloak or Microsoft Entra ID) or "
+        "'lti13' (launched from an LMS such as Moodle over LTI 1.3). Sign-up pages are off with SSO; see docs/sso.md.",
+    )
+    public_url: str = Field(
+        "",
+        description="URL of the hub as trainees' browsers reach it, with no path, e.g. "
+        "https://jupyter.city.example.jp/ behind an HTTPS reverse proxy (default: http://public_host:ports.hub/). "
+        "The redirect URLs registered at the IdP / LMS start with it; required, with https, for 'lti13'.",
+    )
+    authorize_url: str = Field(
+        "",
+        description="'oauth' and 'lti13': the authorization endpoint of the IdP / LMS "
+        "(Moodle: https://lms.example.jp/mod/lti/auth.php).",
+    )
+    client_id: str = Field("", description="'oauth' and 'lti13': the client ID the IdP / LMS issued to the hub.")
+    username_claim: str = Field(
+        "email",
+        description="'oauth': userinfo claim, 'lti13': ID-token claim (custom_NAME for an LMS custom parameter NAME) "
+        "whose value becomes the hub user name, made Unix-safe as docs/sso.md explains "
+        "(Taro.Yamada@city.example.jp → taro-yamada).",
+    )
+    email_domains: list[str] = Field(
+        default_factory=list,
+        description="E-mail domains accepted when the name claim is an address (the part before @ becomes the name); "
+        "others are refused. Empty: any domain, but a name taken from an address then never becomes an admin's "
+        "or instructor's name.",
+    )
+    allowed_groups: list[str] = Field(
+        default_factory=list,
+        description="Only members of these groups may sign in ('oauth': values of groups_claim; 'lti13': LTI roles "
+        "such as Learner or Instructor); admins and instructors always may. "
+        "Empty: everyone the IdP / LMS lets through.",
+    )
+    admin_groups: list[str] = Field(
+        default_factory=list,
+        description="Members of these groups ('oauth') or LTI roles ('lti13', e.g. Administrator) are hub admins; "
+        "the names in admins are admins anyway.",
+    )
+    token_url: str = Field("", description="'oauth': the token endpoint of the IdP.")
+    userdata_url: str = Field("", description="'oauth': the userinfo endpoint of the IdP.")
+    client_secret_file: Path | None = Field(
+        None,
+        description="'oauth': absolute path of a file (mode 0600, owned by the hub's account, root) holding the "
+        "client secret on one line. The secret itself never goes into this file.",
+    )
+    scope: list[str] = Field(
+        default_factory=lambda: ["openid", "profile", "email"], description="'oauth': scopes requested from the IdP."
+    )
+    groups_claim: str = Field(
+        "groups",
+        description="'oauth': userinfo claim listing the user's groups (dots for nested keys, e.g. "
+        "realm_access.roles), read by allowed_groups and admin_groups.",
+    )
+    login_service: str = Field(
+        "所属組織のアカウント",
+        description="'oauth': the IdP's name on the sign-in button (shown as 「login_service でサインイン」).",
+    )
+    issuer: str = Field(
+        "", description="'lti13': the LMS's issuer, Moodle's 'Platform ID' (its site URL, e.g. https://lms.example.jp)."
+    )
+    jwks_endpoint: str = Field(
+        "",
+        description="'lti13': the LMS's public keyset URL (Moodle: https://lms.example.jp/mod/lti/certs.php).",
+    )
+
+    @field_validator("authorize_url", "token_url", "userdata_url", "jwks_endpoint")
+    @classmethod
+    def _endpoint(cls, v: str) -> str:
+        return _https_url(v, "https://idp.city.example.jp/auth")
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer(cls, v: str) -> str:
+        v = _https_url(v, "https://lms.city.example.jp")
+        if v.endswith("/"):
+            raise ValueError(
+                f"{v!r} の末尾の / を取ってください。LMS が名乗る issuer と一字一句同じにします "
+                "(Moodle ならサイトの URL)"
+            )
+        return v
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, v: str) -> str:
+        from urllib.parse import urlsplit
+
+        v = v.strip()
+        if not v:
+            return v
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/") or parts.query:
+            raise ValueError(
+                f"{v!r} は使えません: パスのない http(s) の URL にしてください (例: https://jupyter.city.example.jp/)。"
+                "ハブは / の下で動いています"
+            )
+        return f"{parts.scheme}://{parts.netloc}/"
+
+    @field_validator("client_secret_file")
+    @classmethod
+    def _secret_file(cls, v: Path | None) -> Path | None:
+        if v is not None and not v.is_absolute():
+            raise ValueError("絶対パスを指定してください (例: /etc/testbed/sso-client-secret)")
+        return v
+
+    @field_validator("username_claim", "groups_claim", "login_service")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip() or (v != v.strip()):
+            raise ValueError("空白だけや前後に空白のある値は使えません")
+        return v
+
+    @field_validator("email_domains")
+    @classmethod
+    def _domains(cls, v: list[str]) -> list[str]:
+        out = [d.strip().lower() for d in v]
+        for d in out:
+            if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", d):
+                raise ValueError(
+                    f"{d!r} はドメイン名ではありません: @ より後ろだけを書いてください (例: city.example.jp)"
+                )
+        return out
+
+    @field_validator("allowed_groups", "admin_groups", "scope")
+    @classmethod
+    def _names_listed(cls, v: list[str]) -> list[str]:
+        if any(not s.strip() for s in v):
+            raise ValueError("空の項目があります。グループ名 (またはスコープ名) を書いてください")
+        return v
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> Sso:
+        if self.type == "none":
+            return self
+        other = SSO_LTI13_KEYS if self.type == "oauth" else SSO_OAUTH_KEYS
+        stray = [k for k in other if k in self.model_fields_set]
+        if stray:
+            keys = "、".join(f"sso.{k}" for k in stray)
+            raise ValueError(f"{keys} は type: {self.type} では使いません。消してください (キーの一覧は docs/sso.md)")
+        missing = [k for k in SSO_REQUIRED[self.type] if not getattr(self, k)]
+        if missing:
+            keys = "、".join(f"sso.{k}" for k in missing)
+            raise ValueError(f"type: {self.type} には {keys} が必要です。設定の仕方は docs/sso.md にあります")
+        if self.type == "lti13" and not self.public_url.startswith("https://"):
+            raise ValueError(
+                "type: lti13 では sso.public_url を https:// で始まる URL にしてください。LMS からの起動で"
+                "ブラウザーがサインイン用のクッキーを送れるのは HTTPS のときだけです "
+                "(HTTPS の逆プロキシの後ろに置きます)"
+            )
+        return self
+
+
 class Deploy(_Strict):
     """Container deployments (docker-compose, Kubernetes): rendered by ``./testbed deploy compose|helm``."""
 
@@ -217,6 +401,7 @@ class StackConfig(_Strict):
         description="nbgrader courses on this hub, each built from courses/<id>.",
     )
     remote: Remote = Field(default_factory=Remote, description="Remote-mode settings, see below.")
+    sso: Sso = Field(default_factory=Sso, description="Single sign-on (remote mode only), see below.")
     deploy: Deploy = Field(
         default_factory=Deploy,
         description="docker-compose and Kubernetes deployments, see below (docs/deploy-compose.md).",
@@ -264,6 +449,16 @@ class StackConfig(_Strict):
         if not v:
             raise ValueError("courses には少なくとも一つのコースが必要です")
         return v
+
+    @model_validator(mode="after")
+    def _sso_needs_remote(self) -> StackConfig:
+        if self.sso.type != "none" and self.mode != "remote":
+            raise ValueError(
+                f"sso.type: {self.sso.type} (シングルサインオン) は mode: remote (遠隔研修) でだけ使えます。"
+                "実地研修 (onsite) では、一人ずつ印刷した初期パスワードでサインインします。"
+                "mode: remote にするか、sso.type: none にしてください"
+            )
+        return self
 
     # Derived values (not configurable) ------------------------------------------------
 
