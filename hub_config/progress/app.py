@@ -20,7 +20,7 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado import ioloop, web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
-from hub_config.progress import board, certificate, completion, marks, page, sources
+from hub_config.progress import board, certificate, completion, deadlines, marks, page, sources
 
 HUB_CACHE_SECONDS = 10  # the board is never more than this (plus a page reload) behind the hub
 
@@ -89,8 +89,9 @@ class Board:
         if not instructor:  # only the cohort may open the board (hub role), even before the cache knows them
             cohort.add(user["name"])
         facts = sources.collect(self.exchange, self.gradebook, self.roster, self.unix_prefix, self.source)
-        full = board.build(facts, sorted(cohort), self.course, self.rule)
-        full["generated_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
+        now = datetime.now(deadlines.JST)
+        full = board.build(facts, sorted(cohort), self.course, self.rule, now)
+        full["generated_at"] = now.isoformat(timespec="seconds")
         return board.visible_to(full, user["name"], instructor=instructor)
 
     def certificate_of(self, row: dict, required: list[str]) -> certificate.Certificate:
@@ -228,8 +229,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"no Japanese font for certificates: install {certificate.FONT_PACKAGE} or pass --font", flush=True)
     try:
         marks.ensure_dropbox(args.exchange)
-    except OSError as e:  # the board still shows submissions and scores; only fetch marks are missing
-        print(f"no drop box for fetch marks in {args.exchange}: {e}", flush=True)
+    except OSError as e:  # the board still shows submissions and scores; only fetch and self-check marks are missing
+        print(f"no drop box for fetch and self-check marks in {args.exchange}: {e}", flush=True)
     b = Board(
         args.course,
         hub,

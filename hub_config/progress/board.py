@@ -1,14 +1,13 @@
-"""The board itself, from facts: one row per trainee, one cell per assignment, and whether the trainee
-has completed the course (pure, unit-tested)."""
+"""The board itself, from facts: one row per trainee, one cell per assignment (with the deadline that applies to
+the trainee), their deadlines, and whether they have completed the course (pure, unit-tested)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
-from hub_config.progress import completion
+from hub_config.progress import completion, deadlines
 from hub_config.progress.sources import Facts
-
-UNSUPPORTED = "未対応"  # nbgrader's validation leaves no trace the board may read
 
 COLUMNS = {
     "fetched": "取得",
@@ -21,13 +20,15 @@ COLUMNS = {
 @dataclass(frozen=True)
 class Cell:
     fetched: bool  # a fetch mark (see marks.py), or implied by a submission
-    validated: bool | None  # None: not known to the board (see UNSUPPORTED)
+    validated: bool  # a self-check mark: a check of the assignment passed in the trainee's kernel (selfcheck.py)
     submitted: bool
     submitted_at: str | None
     scored: bool
     score: float | None
     max_score: float | None
     needs_manual: bool
+    deadline: str | None = None  # the deadline that applies to the trainee (ISO 8601, Japan time)
+    deadline_state: str | None = None  # deadlines.OPEN, ON_TIME, LATE (期限後) or OVERDUE (期限切れ)
 
 
 def assignments(facts: Facts) -> list[str]:
@@ -38,19 +39,54 @@ def assignments(facts: Facts) -> list[str]:
     return seen + sorted(extra - set(seen))
 
 
-def cell(facts: Facts, user: str, assignment: str) -> Cell:
+def submission_time(facts: Facts, user: str, assignment: str) -> datetime | None:
+    """When the latest submission was made: its inbound folder's name, else the graded one's gradebook time."""
+    ts = facts.submitted.get((user, assignment))
+    if ts is not None:
+        return deadlines.parse_submission_time(ts)
+    score = facts.scores.get((user, assignment))
+    return completion.parse_gradebook_time(score.submitted_at) if score else None
+
+
+def cell(facts: Facts, user: str, assignment: str, now: datetime) -> Cell:
     ts = facts.submitted.get((user, assignment))
     score = facts.scores.get((user, assignment))
+    submitted = ts is not None or score is not None
+    due = deadlines.applicable(facts.deadlines, assignment, facts.cohorts.get(user, ""))
     return Cell(
-        fetched=(user, assignment) in facts.fetched or ts is not None or score is not None,
-        validated=None,
-        submitted=ts is not None or score is not None,
+        fetched=(user, assignment) in facts.fetched or submitted,
+        validated=(user, assignment) in facts.selfchecked,
+        submitted=submitted,
         submitted_at=ts,
         scored=score is not None,
         score=score.score if score else None,
         max_score=score.max_score if score else None,
         needs_manual=score.needs_manual if score else False,
+        deadline=deadlines.to_iso(due) if due else None,
+        deadline_state=deadlines.state(
+            due, submitted, submission_time(facts, user, assignment) if submitted else None, now
+        ),
     )
+
+
+def deadlines_of(facts: Facts, user: str, now: datetime) -> list[dict]:
+    """Every deadline that applies to a trainee (released or not yet), soonest first, with where they stand."""
+    out = []
+    for assignment in sorted({a for a, _ in facts.deadlines}):
+        due = deadlines.applicable(facts.deadlines, assignment, facts.cohorts.get(user, ""))
+        if due is None:
+            continue
+        submitted = (user, assignment) in facts.submitted or (user, assignment) in facts.scores
+        at = submission_time(facts, user, assignment) if submitted else None
+        out.append(
+            {
+                "assignment": assignment,
+                "due": deadlines.to_iso(due),
+                "state": deadlines.state(due, submitted, at, now),
+                "upcoming": not deadlines.is_late(due, now),
+            }
+        )
+    return sorted(out, key=lambda d: (d["due"], d["assignment"]))
 
 
 def completion_of(facts: Facts, user: str, course: str, rule: completion.Rule) -> dict:
@@ -67,8 +103,10 @@ def completion_of(facts: Facts, user: str, course: str, rule: completion.Rule) -
     }
 
 
-def build(facts: Facts, cohort: list[str], course: str, rule: completion.Rule) -> dict:
-    """The whole board: cohort members plus anyone who submitted (e.g. removed from the group later)."""
+def build(facts: Facts, cohort: list[str], course: str, rule: completion.Rule, now: datetime | None = None) -> dict:
+    """The whole board: cohort members plus anyone who submitted (e.g. removed from the group later); deadlines are
+    judged at ``now`` (default: the current time)."""
+    now = now or datetime.now(deadlines.JST)
     names = assignments(facts)
     users = sorted(set(cohort) | {u for u, _ in facts.submitted} | {u for u, _ in facts.scores})
     rows = []
@@ -79,7 +117,9 @@ def build(facts: Facts, cohort: list[str], course: str, rule: completion.Rule) -
                 "username": user,
                 "fullname": fullname,
                 "dept": dept,
-                "assignments": {a: asdict(cell(facts, user, a)) for a in names},
+                "cohort": facts.cohorts.get(user, ""),
+                "assignments": {a: asdict(cell(facts, user, a, now)) for a in names},
+                "deadlines": deadlines_of(facts, user, now),
                 "submitted_count": sum(1 for a in names if (user, a) in facts.submitted),
                 "completion": completion_of(facts, user, course, rule),
             }
@@ -90,7 +130,6 @@ def build(facts: Facts, cohort: list[str], course: str, rule: completion.Rule) -
         "required": list(facts.required),
         "pass_ratio": rule.pass_ratio,
         "columns": COLUMNS,
-        "unsupported": {"validated": UNSUPPORTED},
         "trainees": rows,
     }
 

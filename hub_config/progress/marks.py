@@ -1,6 +1,7 @@
-"""Fetch marks: nbgrader's fetch copies into the trainee's private home and leaves no trace the board may
-read, so the fetch plugin (``fetch_plugin.py``) configured in the shared nbgrader config drops an empty file
-``<exchange>/<course>/progress/<unix user>+<assignment>+fetched``. The folder is a drop box (1733, owned
+"""Fetch and self-check marks: nbgrader's fetch copies into the trainee's private home and leaves no trace the
+board may read, so the fetch plugin (``fetch_plugin.py``) configured in the shared nbgrader config drops an empty
+file ``<exchange>/<course>/progress/<unix user>+<assignment>+fetched``; a passing self-check in the trainee's
+kernel drops ``...+selfchecked`` the same way (``selfcheck.py``). The folder is a drop box (1733, owned
 by the grader account: anyone may add, only the board may list), and a mark counts only when its file
 is owned by the account it names, so nobody can mark someone else."""
 
@@ -12,9 +13,11 @@ from pathlib import Path
 
 DIRNAME = "progress"
 DROPBOX_MODE = 0o1733
+FETCHED = "fetched"  # kinds of marks
+SELFCHECKED = "selfchecked"
 
 
-def mark(exchange_root: str | Path, course: str, user: str, assignment: str, what: str = "fetched") -> None:
+def mark(exchange_root: str | Path, course: str, user: str, assignment: str, what: str = FETCHED) -> None:
     """Leave a mark; never fails the trainee's action (a missing drop box or a name clash is ignored)."""
     path = Path(exchange_root) / course / DIRNAME / f"{user}+{assignment}+{what}"
     try:
@@ -42,21 +45,27 @@ def _owner(uid: int) -> str | None:
         return None
 
 
-def read(course_exchange: Path, what: str = "fetched") -> set[tuple[str, str]]:
-    """(unix user, assignment) of every genuine mark: its file is owned by the account it names."""
-    found: set[tuple[str, str]] = set()
+def read_all(course_exchange: Path) -> dict[str, set[tuple[str, str]]]:
+    """Every genuine mark by kind (``fetched``, ``selfchecked``): its file is owned by the account it names.
+    One listing of the drop box, whatever the number of kinds."""
+    found: dict[str, set[tuple[str, str]]] = {}
     try:
         entries = list(os.scandir(course_exchange / DIRNAME))
     except OSError:
         return found
     for entry in entries:
         parts = entry.name.split("+")
-        if len(parts) != 3 or parts[2] != what or not parts[0] or not parts[1]:
+        if len(parts) != 3 or not all(parts):
             continue
         try:
             uid = entry.stat(follow_symlinks=False).st_uid
         except OSError:
             continue
         if entry.is_file(follow_symlinks=False) and _owner(uid) == parts[0]:
-            found.add((parts[0], parts[1]))
+            found.setdefault(parts[2], set()).add((parts[0], parts[1]))
     return found
+
+
+def read(course_exchange: Path, what: str = FETCHED) -> set[tuple[str, str]]:
+    """(unix user, assignment) of every genuine mark of one kind."""
+    return read_all(course_exchange).get(what, set())

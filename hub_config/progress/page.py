@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from html import escape
 from urllib.parse import quote
 
-from hub_config.progress import completion
+from hub_config.progress import completion, deadlines
 
 REFRESH_SECONDS = 15
 CERTIFICATE_PATH = "certificate.pdf"  # relative to the board's own URL
@@ -15,7 +15,8 @@ _CSS = """
 body{font-family:"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margin:1.5em;color:#222}
 table{border-collapse:collapse;font-size:14px}th,td{border:1px solid #bbb;padding:4px 8px;text-align:center}
 th{background:#eef3f8}td.name{text-align:left}.ok{background:#dff3e3}.wait{background:#fff6d5}
-.na{color:#888}.note{color:#555;font-size:13px}
+.note{color:#555;font-size:13px}.late{background:#fde2e1}.due{color:#555;font-size:12px}
+.deadlines{border:2px solid #3a6ea5;background:#f2f7fc;padding:.6em 1.2em;margin:1em 0;max-width:60em}
 .cert{border:2px solid #2a7a3b;background:#f1faf3;padding:.8em 1.2em;margin:1em 0;max-width:60em}
 .cert.todo{border-color:#c9a227;background:#fffbea}
 a.button{display:inline-block;background:#2a7a3b;color:#fff;font-size:18px;font-weight:bold;
@@ -88,10 +89,27 @@ def completion_cell(row: dict) -> str:
     return f'<td title="{left}">あと {len(done["pending"])} 課題</td>'
 
 
-def _mark(value: bool | None, ok: str = "済") -> str:
-    if value is None:
-        return '<span class="na">未対応</span>'
-    return ok if value else "—"
+STATES = {deadlines.LATE: "期限後", deadlines.OVERDUE: "期限切れ"}  # how a cell's deadline state reads
+
+
+def _mark(value: bool) -> str:
+    return "済" if value else "—"
+
+
+def _short(due: datetime) -> str:
+    d = due.astimezone(deadlines.JST)
+    return f"{d.month}/{d.day} {d:%H:%M}"
+
+
+def _submitted(c: dict) -> str:
+    """The 提出 cell's text: the latest submission, then the deadline that applies and 期限後 / 期限切れ."""
+    text = escape(c["submitted_at"][:16]) if c["submitted_at"] else ("済" if c["submitted"] else "—")
+    due = deadlines.from_iso(c.get("deadline"))
+    if due is None:
+        return text
+    text += f'<br><span class="due" title="締切 {escape(deadlines.japanese(due))}">締切 {_short(due)}</span>'
+    label = STATES.get(c.get("deadline_state"))
+    return text + (f"<br><strong>{label}</strong>" if label else "")
 
 
 def _cell(c: dict) -> str:
@@ -100,32 +118,60 @@ def _cell(c: dict) -> str:
         scored = f"{c['score']:g} / {c['max_score']:g}{pending}"
     else:
         scored = "未採点" if c["submitted"] else "—"
-    submitted = escape(c["submitted_at"][:16]) if c["submitted_at"] else ("済" if c["submitted"] else "—")
     css = "ok" if c["scored"] and not c["needs_manual"] else ("wait" if c["submitted"] else "")
-    return "".join(
-        f'<td class="{css}">{v}</td>' for v in (_mark(c["fetched"]), _mark(c["validated"]), submitted, escape(scored))
-    )
+    late = "late" if c.get("deadline_state") in STATES else css
+    cells = ((css, _mark(c["fetched"])), (css, _mark(c["validated"])), (late, _submitted(c)), (css, escape(scored)))
+    return "".join(f'<td class="{k}">{v}</td>' for k, v in cells)
 
 
-def render(board: dict, generated_at: str) -> str:
-    """The page for one viewer (``board`` already filtered by ``board.visible_to``)."""
+def deadline_block(row: dict | None, now: datetime) -> str:
+    """A trainee's own deadlines: the ones to come, and any passed with nothing submitted."""
+    if row is None:
+        return ""
+    upcoming, missed = [], []
+    for d in row.get("deadlines", []):
+        due = deadlines.from_iso(d["due"])
+        if due is None:
+            continue
+        name = escape(d["assignment"])
+        if d["upcoming"]:
+            done = "提出済み" if d["state"] == deadlines.ON_TIME else deadlines.until(due, now)
+            upcoming.append(f"<li>{name}: {deadlines.japanese(due)} まで ({done})</li>")
+        elif d["state"] == deadlines.OVERDUE:
+            missed.append(f"{name} (締切 {deadlines.japanese(due)})")
+    if not upcoming and not missed:
+        return ""
+    text = f"<p><strong>これからの締切</strong></p><ul>{''.join(upcoming)}</ul>" if upcoming else ""
+    if missed:
+        text += (
+            f"<p>締切を過ぎて、まだ提出していない課題: {'、'.join(missed)}。"
+            "今から提出すると「期限後」の提出として記録されます。</p>"
+        )
+    return f'<div class="deadlines">{text}</div>'
+
+
+def render(board: dict, generated_at: str, now: datetime | None = None) -> str:
+    """The page for one viewer (``board`` already filtered by ``board.visible_to``); ``now`` counts the days left."""
+    now = now or datetime.now(deadlines.JST)
     course = escape(board["course"])
     names = board["assignments"]
     instructor = board["instructor"]
     head1 = '<th rowspan="2">ユーザー名</th><th rowspan="2">氏名</th><th rowspan="2">所属</th>'
-    head1 += '<th rowspan="2">修了</th>' if instructor else ""
+    head1 += '<th rowspan="2">期</th><th rowspan="2">修了</th>' if instructor else ""
     head1 += "".join(f'<th colspan="4">{escape(a)}</th>' for a in names)
     head2 = "".join(f"<th>{escape(t)}</th>" for _ in names for t in board["columns"].values())
     rows = []
     for r in board["trainees"]:
-        cells = (completion_cell(r) if instructor else "") + "".join(_cell(r["assignments"][a]) for a in names)
+        extra = f'<td class="name">{escape(r.get("cohort", ""))}</td>{completion_cell(r)}' if instructor else ""
+        cells = extra + "".join(_cell(r["assignments"][a]) for a in names)
         rows.append(
             f'<tr data-user="{escape(r["username"])}"><td class="name">{escape(r["username"])}</td>'
             f'<td class="name">{escape(r["fullname"])}</td><td class="name">{escape(r["dept"])}</td>{cells}</tr>'
         )
-    own = "" if instructor else completion_block(board, board["trainees"][0] if board["trainees"] else None)
+    mine = None if instructor or not board["trainees"] else board["trainees"][0]
+    own = "" if instructor else deadline_block(mine, now) + completion_block(board, mine)
     if not rows:
-        span = 3 + (1 if instructor else 0) + 4 * len(names)
+        span = 3 + (2 if instructor else 0) + 4 * len(names)
         who = "このコースの研修生はまだいません" if board["instructor"] else "あなたの記録はまだありません"
         rows.append(f'<tr><td colspan="{span}">{who}。</td></tr>')
     if not names:
@@ -139,8 +185,10 @@ def render(board: dict, generated_at: str) -> str:
 {own}<table><thead><tr>{head1}</tr><tr>{head2}</tr></thead><tbody>
 {"".join(rows)}
 </tbody></table>
-<p class="note">「取得」は課題を取得 (または提出) 済みか、「提出」は最新の提出日時、「採点」は得点 / 満点です。
-「自己チェック」(Validate) は nbgrader が記録を残さないため、この画面では「未対応」と表示します。
+<p class="note">「取得」は課題を取得 (または提出) 済みか、「自己チェック」は研修生が自分の作業環境で
+課題の自己チェックを実行して合格したものがあるか、「提出」は最新の提出日時、「採点」は得点 / 満点です。
+締切のある課題は「提出」の欄に締切を表示し、締切の後に提出したものは「期限後」、
+提出しないまま締切を過ぎたものは「期限切れ」と表示します。
 すべての課題 (全 {len(board["required"])} 課題) で満点の {board["pass_ratio"] * 100:g}% 以上を取ると修了となり、
 修了証 (PDF) をダウンロードできます。</p>
 </body></html>

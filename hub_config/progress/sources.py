@@ -1,6 +1,6 @@
 """Read-only facts about one course: its assignments (the course's nbgrader ``source/``), released assignments,
-fetch marks and submissions (nbgrader exchange), scores (the course gradebook) and trainees' names (a roster
-export). Missing sources yield empty facts.
+fetch and self-check marks and submissions (nbgrader exchange), scores (the course gradebook), and trainees'
+names, cohorts (期) and the deadlines (締切) set for them (a roster export). Missing sources yield empty facts.
 
 nbgrader names students by their Unix account (``<unix_user_prefix><hub name>``); facts use hub names."""
 
@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from hub_config.progress import marks
+from hub_config.progress import deadlines, marks
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,13 @@ class Facts:
     required: list[str] = field(default_factory=list)  # the course's assignments: folders of its source/
     released: list[str] = field(default_factory=list)
     fetched: set[tuple[str, str]] = field(default_factory=set)  # (user, assignment)
+    selfchecked: set[tuple[str, str]] = field(default_factory=set)  # (user, assignment): a self-check passed
     submitted: dict[tuple[str, str], str] = field(default_factory=dict)  # (user, assignment) -> latest timestamp
     scores: dict[tuple[str, str], Score] = field(default_factory=dict)
     graded_assignments: list[str] = field(default_factory=list)
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # user -> (氏名, 所属)
+    cohorts: dict[str, str] = field(default_factory=dict)  # user -> 期 (absent: none)
+    deadlines: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (assignment, 期 or "") -> due
 
 
 def course_assignments(source_dir: Path) -> list[str]:
@@ -134,13 +138,37 @@ def gradebook(path: Path) -> tuple[list[str], dict[tuple[str, str], Score]]:
         conn.close()
 
 
-def roster_names(path: Path) -> dict[str, tuple[str, str]]:
-    """user -> (氏名, 所属) from the roster export written by ``./testbed up`` (JSON list of members)."""
+@dataclass
+class Roster:
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    cohorts: dict[str, str] = field(default_factory=dict)
+    deadlines: dict[tuple[str, str], datetime] = field(default_factory=dict)
+
+
+def roster(path: Path) -> Roster:
+    """Names, cohorts and deadlines from the roster export written by ``./testbed`` (``testbed_cli/progress.py``):
+    ``{"members": [...], "deadlines": [...]}``, or the older plain list of members. Unreadable parts are left out."""
     try:
-        members = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    return {m["username"]: (m.get("fullname", ""), m.get("dept", "")) for m in members if "username" in m}
+        return Roster()
+    members = data if isinstance(data, list) else data.get("members", []) if isinstance(data, dict) else []
+    out = Roster()
+    for m in members:
+        if isinstance(m, dict) and m.get("username"):
+            out.names[m["username"]] = (m.get("fullname", ""), m.get("dept", ""))
+            if m.get("cohort"):
+                out.cohorts[m["username"]] = m["cohort"]
+    for d in data.get("deadlines", []) if isinstance(data, dict) else []:
+        due = deadlines.from_iso(d.get("due")) if isinstance(d, dict) else None
+        if due is not None and d.get("assignment"):
+            out.deadlines[(d["assignment"], d.get("cohort") or deadlines.EVERYONE)] = due
+    return out
+
+
+def roster_names(path: Path) -> dict[str, tuple[str, str]]:
+    """user -> (氏名, 所属) from the roster export."""
+    return roster(path).names
 
 
 def hub_name(student: str, unix_prefix: str) -> str:
@@ -156,6 +184,8 @@ def collect(
     source_dir: Path | None = None,
 ) -> Facts:
     graded, scores = gradebook(gradebook_path)
+    members = roster(roster_path)
+    left = marks.read_all(course_exchange)
 
     def rekey(d):
         return {(hub_name(u, unix_prefix), a): v for (u, a), v in d.items()}
@@ -163,9 +193,12 @@ def collect(
     return Facts(
         required=course_assignments(source_dir) if source_dir else [],
         released=released_assignments(course_exchange),
-        fetched={(hub_name(u, unix_prefix), a) for u, a in marks.read(course_exchange)},
+        fetched={(hub_name(u, unix_prefix), a) for u, a in left.get(marks.FETCHED, ())},
+        selfchecked={(hub_name(u, unix_prefix), a) for u, a in left.get(marks.SELFCHECKED, ())},
         submitted=rekey(submissions(course_exchange)),
         scores=rekey(scores),
         graded_assignments=graded,
-        names=roster_names(roster_path),
+        names=members.names,
+        cohorts=members.cohorts,
+        deadlines=members.deadlines,
     )

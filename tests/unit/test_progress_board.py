@@ -1,13 +1,23 @@
-"""Unit tests of the progress board's pure parts: parsing the exchange, the gradebook, building rows."""
+"""Unit tests of the progress board's pure parts: parsing the exchange, the gradebook, building rows; self-check
+marks left by the course's check() helper; deadlines on the board."""
 
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import sqlite3
+from datetime import datetime
+from pathlib import Path
 
-from hub_config.progress import board, marks, page, sources
+import pytest
+
+from hub_config.progress import board, deadlines, marks, page, selfcheck, sources
 from hub_config.progress.completion import Rule
+from hub_config.progress.deadlines import JST
 from hub_config.progress.sources import Facts, Score
+
+CHECK_INC = Path(__file__).resolve().parents[2] / "courses" / "odtb" / "src" / "_include" / "check.inc"
 
 RULE = Rule(pass_ratio=0.6, key=b"unit-test-key")
 
@@ -132,7 +142,7 @@ def test_board_rows_cover_the_cohort_and_anyone_who_submitted():
     assert (alice["fullname"], alice["dept"], alice["submitted_count"]) == ("山田 花子", "企画課", 1)
     k1 = alice["assignments"]["kadai01"]
     assert k1["submitted"] and k1["scored"] and (k1["score"], k1["max_score"]) == (4, 5)
-    assert k1["fetched"] and k1["validated"] is None  # validation leaves no trace: shown as 未対応
+    assert k1["fetched"] and k1["validated"] is False  # no self-check mark
     bob = b["trainees"][1]["assignments"]
     assert not bob["kadai01"]["submitted"] and bob["kadai02"]["fetched"] and not bob["kadai02"]["submitted"]
 
@@ -151,7 +161,7 @@ def test_page_is_japanese_escaped_and_self_contained():
     facts.names["bob"] = ("<script>alert(1)</script>", "")
     view = board.visible_to(board.build(facts, ["alice", "bob"], "odtb", RULE), "instructor", instructor=True)
     html = page.render(view, "2026-11-25 15:00:00")
-    assert '<html lang="ja">' in html and "進捗ボード" in html and "自己チェック" in html and "未対応" in html
+    assert '<html lang="ja">' in html and "進捗ボード" in html and "自己チェック" in html and "未対応" not in html
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "http://" not in html and "https://" not in html
     assert "4 / 5" in html
@@ -167,9 +177,6 @@ def test_submissions_and_scores_are_keyed_by_hub_name(tmp_path):
 
 def test_fetch_mark_counts_only_when_owned_by_the_account_it_names(tmp_path):
     """Is a fetch mark left in the drop box read back, and one named after another account ignored?"""
-    import os
-    import pwd
-
     ex = tmp_path / "exchange" / "odtb"
     ex.parent.mkdir()
     marks.ensure_dropbox(ex)
@@ -192,3 +199,176 @@ def test_error_pages_are_japanese_and_say_what_to_do():
     """Does a refused or failed request get a short Japanese page naming what to do, without details?"""
     assert "ログインしてください" in page.error(403)
     assert "講師に連絡" in page.error(500) and "Traceback" not in page.error(500)
+
+
+def test_roster_export_gives_cohorts_and_deadlines_and_still_reads_the_older_list(tmp_path):
+    """Does the board read 期 and deadlines from the export, skip unreadable deadlines, and read an older export
+    (a plain list of members, left until the next ./testbed up) as names only?"""
+    path = tmp_path / "roster.json"
+    export = {
+        "members": [
+            {"username": "alice", "fullname": "山田 花子", "dept": "企画課", "cohort": "1期"},
+            {"username": "bob", "fullname": "佐藤 一郎", "dept": "", "cohort": ""},
+        ],
+        "deadlines": [
+            {"assignment": "kadai01", "cohort": "", "due": "2026-12-20T23:59:00+09:00"},
+            {"assignment": "kadai01", "cohort": "1期", "due": "2026-12-10T17:00:00+09:00"},
+            {"assignment": "kadai02", "cohort": "", "due": "not a time"},
+        ],
+    }
+    path.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    r = sources.roster(path)
+    assert r.names["alice"] == ("山田 花子", "企画課") and r.cohorts == {"alice": "1期"}
+    assert r.deadlines == {
+        ("kadai01", ""): datetime(2026, 12, 20, 23, 59, tzinfo=JST),
+        ("kadai01", "1期"): datetime(2026, 12, 10, 17, 0, tzinfo=JST),
+    }
+    path.write_text(json.dumps(export["members"]), encoding="utf-8")
+    assert sources.roster(path).names["bob"] == ("佐藤 一郎", "") and sources.roster(path).deadlines == {}
+
+
+# self-check marks -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def course_folder(tmp_path):
+    """An exchange with course odtb (drop box, kadai01 released) and a trainee's fetched folder ~/odtb/kadai01."""
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    marks.ensure_dropbox(exchange / "odtb")
+    (exchange / "odtb" / "outbound" / "kadai01").mkdir(parents=True)
+    folder = tmp_path / "home" / "odtb" / "kadai01"
+    folder.mkdir(parents=True)
+    return exchange, folder
+
+
+def test_a_passing_self_check_leaves_a_mark_the_board_shows(course_folder):
+    """Does record() in a fetched assignment's folder leave a self-check mark, read back as 自己チェック 済?"""
+    exchange, folder = course_folder
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    assert selfcheck.record(exchange, folder) is True
+    assert selfcheck.record(exchange, folder) is True  # every later check: nothing more to do
+    assert marks.read(exchange / "odtb", marks.SELFCHECKED) == {(me, "kadai01")}
+    assert marks.read(exchange / "odtb") == set()  # not a fetch mark
+    facts = sources.collect(exchange / "odtb", exchange / "gradebook.db", exchange / "roster.json")
+    row = board.build(facts, [me], "odtb", RULE)["trainees"][0]
+    assert row["assignments"]["kadai01"]["validated"] is True
+    assert ">済<" in page.render(board.visible_to(board.build(facts, [me], "odtb", RULE), me, instructor=False), "t")
+
+
+def test_self_check_does_nothing_where_it_cannot_tell_where_it_is(course_folder, tmp_path, monkeypatch):
+    """Is nothing recorded, and nothing raised, without the exchange variable, outside a released assignment's
+    folder (an instructor's source/, an unreleased one), without a drop box, or with an unusable exchange?"""
+    exchange, folder = course_folder
+    monkeypatch.delenv(selfcheck.ENV, raising=False)
+    monkeypatch.chdir(folder)
+    assert selfcheck.record() is False  # the grading sandbox: no variable
+    source = tmp_path / "grader" / "odtb" / "source" / "kadai01"
+    source.mkdir(parents=True)
+    unreleased = tmp_path / "home" / "odtb" / "kadai02"
+    unreleased.mkdir()
+    assert selfcheck.record(exchange, source) is False
+    assert selfcheck.record(exchange, unreleased) is False
+    assert selfcheck.record(tmp_path / "no-exchange", folder) is False
+    (tmp_path / "file").write_text("")
+    assert selfcheck.record(tmp_path / "file", folder) is False
+    assert marks.read_all(exchange / "odtb") == {}
+
+
+def test_the_course_check_helper_records_only_passing_checks(course_folder, monkeypatch):
+    """Does the check() cell of the course (check.inc) leave the mark when a check passes, not when it fails, and
+    still work where the board's module cannot be imported (the grading sandbox)?"""
+    exchange, folder = course_folder
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv(selfcheck.ENV, str(exchange))
+    ns: dict = {}
+    exec(CHECK_INC.read_text(encoding="utf-8"), ns)
+    with pytest.raises(AssertionError, match="どこが違うか"):
+        ns["check"](False, "値が違います。", "直してください。")
+    assert marks.read(exchange / "odtb", marks.SELFCHECKED) == set()
+    ns["check"](True, "値が違います。", "直してください。")
+    assert len(marks.read(exchange / "odtb", marks.SELFCHECKED)) == 1
+    monkeypatch.setitem(__import__("sys").modules, "hub_config.progress.selfcheck", None)  # import fails
+    sandbox: dict = {}
+    exec(CHECK_INC.read_text(encoding="utf-8"), sandbox)
+    assert sandbox["_record_progress"] is None
+    sandbox["check"](True, "", "")
+    with pytest.raises(AssertionError):
+        sandbox["check"](False, "", "")
+
+
+# deadlines on the board -----------------------------------------------------------------------------------
+
+
+NOW = datetime(2026, 12, 15, 12, 0, tzinfo=JST)
+
+
+def _deadline_facts():
+    return Facts(
+        released=["kadai01", "kadai02"],
+        submitted={
+            ("alice", "kadai01"): "2026-12-10 17:30:00.000000 JST",  # after her cohort's 17:00 deadline
+            ("bob", "kadai01"): "2026-12-10 17:30:00.000000 JST",  # before the general one
+        },
+        selfchecked={("alice", "kadai01")},
+        names={"alice": ("山田 花子", "企画課"), "bob": ("佐藤 一郎", "")},
+        cohorts={"alice": "2026年度第1期"},
+        deadlines={
+            ("kadai01", ""): datetime(2026, 12, 20, 23, 59, tzinfo=JST),
+            ("kadai01", "2026年度第1期"): datetime(2026, 12, 10, 17, 0, tzinfo=JST),
+            ("kadai02", "2026年度第1期"): datetime(2026, 12, 12, 17, 0, tzinfo=JST),
+            ("kadai03", ""): datetime(2026, 12, 25, 17, 0, tzinfo=JST),  # not released yet
+        },
+    )
+
+
+def test_each_cell_shows_the_deadline_that_applies_and_whether_it_was_missed():
+    """Does each trainee's cell carry their own deadline (cohort first), a late submission as late, a missing one
+    past the deadline as overdue, and does each row list the trainee's deadlines soonest first?"""
+    b = board.build(_deadline_facts(), ["alice", "bob", "carol"], "odtb", RULE, NOW)
+    rows = {r["username"]: r for r in b["trainees"]}
+    alice, bob, carol = rows["alice"], rows["bob"], rows["carol"]
+    assert (alice["cohort"], bob["cohort"]) == ("2026年度第1期", "")
+    a1, a2 = alice["assignments"]["kadai01"], alice["assignments"]["kadai02"]
+    assert (a1["deadline"], a1["deadline_state"], a1["validated"]) == ("2026-12-10T17:00:00+09:00", "late", True)
+    assert (a2["deadline"], a2["deadline_state"]) == ("2026-12-12T17:00:00+09:00", "overdue")
+    b1, b2 = bob["assignments"]["kadai01"], bob["assignments"]["kadai02"]
+    assert (b1["deadline"], b1["deadline_state"], b1["validated"]) == ("2026-12-20T23:59:00+09:00", "on_time", False)
+    assert (b2["deadline"], b2["deadline_state"]) == (None, None)
+    assert carol["assignments"]["kadai01"]["deadline_state"] == "open"
+    assert [(d["assignment"], d["state"], d["upcoming"]) for d in alice["deadlines"]] == [
+        ("kadai01", "late", False),
+        ("kadai02", "overdue", False),
+        ("kadai03", "open", True),
+    ]
+    assert [d["assignment"] for d in carol["deadlines"]] == ["kadai01", "kadai03"]
+
+
+def test_a_graded_submission_without_its_inbound_folder_is_judged_by_its_gradebook_time():
+    """Is lateness still judged when only the gradebook knows the submission (its time stored in UTC)?"""
+    facts = _deadline_facts()
+    facts.submitted.clear()
+    facts.scores[("bob", "kadai01")] = Score(5, 5, False, "2026-12-20 15:30:00.000000")  # 00:30 JST on the 21st
+    cell = board.build(facts, ["bob"], "odtb", RULE, NOW)["trainees"][0]["assignments"]["kadai01"]
+    assert cell["submitted"] and cell["deadline_state"] == deadlines.LATE
+
+
+def test_instructor_page_shows_the_cohort_column_and_late_and_overdue_cells():
+    b = board.build(_deadline_facts(), ["alice", "bob"], "odtb", RULE, NOW)
+    html = page.render(board.visible_to(b, "teacher", instructor=True), "2026-12-15 12:00:00", NOW)
+    assert '<th rowspan="2">期</th>' in html and "2026年度第1期" in html
+    assert "期限後" in html and "期限切れ" in html and "締切 12/10 17:00" in html and "締切 12/20 23:59" in html
+    assert 'class="late"' in html and "これからの締切" not in html
+    assert "「期限後」" in html and "「期限切れ」" in html  # the note explains both
+
+
+def test_trainee_page_lists_their_upcoming_and_missed_deadlines():
+    """Does a trainee's own page list the deadlines to come (with time left) and the ones missed without a
+    submission, in Japanese?"""
+    b = board.build(_deadline_facts(), ["alice", "bob"], "odtb", RULE, NOW)
+    html = page.render(board.visible_to(b, "alice", instructor=False), "2026-12-15 12:00:00", NOW)
+    assert "これからの締切" in html and "kadai03: 2026年12月25日(金) 17:00 まで (あと 10 日)" in html
+    assert "まだ提出していない課題: kadai02 (締切 2026年12月12日(土) 17:00)" in html
+    assert '<th rowspan="2">期</th>' not in html
+    html = page.render(board.visible_to(b, "bob", instructor=False), "2026-12-15 12:00:00", NOW)
+    assert "kadai01: 2026年12月20日(日) 23:59 まで (提出済み)" in html and "まだ提出していない課題" not in html

@@ -97,3 +97,14 @@ def test_board_gets_the_pass_ratio_and_title_from_the_stack_config(cfg, monkeypa
     assert key not in " ".join(prog.command)
     assert key != progress.progress_program(layout, 0).environment["TESTBED_CERTIFICATE_KEY"]
     assert '"--title=第二 研修%%"' in prog.render(layout.logs)  # quoted for supervisord
+
+
+def test_trainees_servers_know_the_exchange_for_self_check_marks(cfg):
+    """Do single-user servers (and so their kernels) get the exchange root the course's check() helper records
+    into, while the grading sandbox's clean environment does not?"""
+    from grader.sandbox import sandbox_env
+
+    c = Config()
+    configurer.update_all(c, cfg, is_root=True)
+    assert c.Spawner.environment["TESTBED_EXCHANGE"] == str(Layout(cfg).exchange)
+    assert "TESTBED_EXCHANGE" not in sandbox_env()
