@@ -1,13 +1,22 @@
-"""Grade-book export for training records: UTF-8 CSV with BOM (opens in Excel with Japanese intact) or xlsx."""
+"""Grade-book export for training records: UTF-8 CSV with BOM (opens in Excel with Japanese intact) or xlsx.
+
+Times are shown in Japan time. 期, 締切 and 期限後の提出 come from the roster (cohorts) and the deadlines set with
+``./testbed cohort deadline``; a submission is late when the graded one was made after the trainee's deadline
+(rules in ``hub_config/progress/deadlines.py``)."""
 
 from __future__ import annotations
 
 import csv
 import json
 import subprocess
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 
-HEADER = ["研修生", "所属", "課題", "得点", "満点", "提出日時", "完了"]
+from hub_config.progress import deadlines as rules
+from hub_config.progress.completion import parse_gradebook_time
+
+HEADER = ["研修生", "所属", "課題", "得点", "満点", "提出日時", "完了", "期", "締切", "期限後の提出"]
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -25,21 +34,41 @@ def gradebook_rows(python: Path, root: Path) -> list[dict]:
     return json.loads(proc.stdout)
 
 
-def table(rows: list[dict], roster: dict[str, str] | None = None) -> list[list]:
-    """Rows in HEADER order; 所属 from ``roster`` (trainee -> affiliation) or blank."""
-    roster = roster or {}
-    return [
-        [
-            r["trainee"],
-            roster.get(r["trainee"], ""),
-            r["assignment"],
-            "" if r["score"] is None else r["score"],
-            r["max"],
-            r["submitted_at"] or "",
-            "済" if r["completed"] else "未",
-        ]
-        for r in rows
-    ]
+def _time(at: datetime | None) -> str:
+    return at.astimezone(rules.JST).strftime("%Y-%m-%d %H:%M:%S") if at else ""
+
+
+def table(
+    rows: list[dict],
+    roster: dict[str, str] | None = None,
+    *,
+    cohorts: Mapping[str, str] | None = None,
+    deadlines: Mapping[tuple[str, str], datetime] | None = None,
+) -> list[list]:
+    """Rows in HEADER order; 所属 from ``roster`` and 期 from ``cohorts`` (trainee -> text) or blank; 締切 from
+    ``deadlines`` ((assignment, 期 or "") -> due); 期限後の提出 はい/いいえ, blank without a deadline or submission."""
+    roster, cohorts, deadlines = roster or {}, cohorts or {}, deadlines or {}
+    out = []
+    for r in rows:
+        cohort = cohorts.get(r["trainee"], "")
+        due = rules.applicable(deadlines, r["assignment"], cohort)
+        at = parse_gradebook_time(r["submitted_at"])
+        late = "" if due is None or at is None else ("はい" if rules.is_late(due, at) else "いいえ")
+        out.append(
+            [
+                r["trainee"],
+                roster.get(r["trainee"], ""),
+                r["assignment"],
+                "" if r["score"] is None else r["score"],
+                r["max"],
+                _time(at) if at else r["submitted_at"] or "",
+                "済" if r["completed"] else "未",
+                cohort,
+                _time(due)[:16],
+                late,
+            ]
+        )
+    return out
 
 
 def write(path: Path, data: list[list], fmt: str) -> None:

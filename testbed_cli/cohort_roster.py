@@ -1,9 +1,13 @@
 """Roster of a training cohort: parsing the instructor's CSV (checked in full first) and the stored roster.
 
-The CSV has a header row with ユーザー名 and 氏名 (所属 optional; English ``username``/``name``/``dept``
-also accepted), in UTF-8 with or without BOM or in Shift_JIS (cp932), as Excel saves it. Every
-problem is reported with its line number before anything is created. The stored roster (氏名, 所属,
-course of each trainee) is a small SQLite file in the hub's state directory (root only).
+The CSV has a header row with ユーザー名 and 氏名 (所属 and 期 optional; English ``username``/``name``/``dept``/
+``cohort`` and クラス also accepted), in UTF-8 with or without BOM or in Shift_JIS (cp932), as Excel saves it.
+Every problem is reported with its line number before anything is created. The stored roster (氏名, 所属,
+course and cohort of each trainee) is a small SQLite file in the hub's state directory (root only); it also
+holds the deadlines of assignments (``cohort_deadlines.py``).
+
+Schema changes are additive and applied by whoever opens the file (``connect``): a roster written before
+cohorts existed gains the column ``cohort`` (empty: no cohort) the first time it is opened.
 """
 
 from __future__ import annotations
@@ -17,12 +21,15 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+from hub_config.progress.deadlines import cohort_problem, from_iso, normalize_cohort
+
 UNIX_NAME_MAX = 32  # useradd's limit on Debian; the Unix account is <prefix><name>
 _PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
 COLUMNS = {
     "username": ("ユーザー名", "ユーザ名", "username", "user"),
     "fullname": ("氏名", "名前", "name", "fullname"),
     "dept": ("所属", "部署", "dept", "department"),
+    "cohort": ("期", "クラス", "cohort"),
 }
 
 
@@ -32,6 +39,7 @@ class Entry:
     username: str
     fullname: str
     dept: str = ""
+    cohort: str = ""  # 期, e.g. 2026年度第1期 ("" : none)
 
 
 @dataclass(frozen=True)
@@ -80,8 +88,9 @@ def _header_map(header: list[str]) -> dict[str, int]:
     return found
 
 
-def parse(data: bytes, *, max_len: int) -> tuple[list[Entry], list[Problem]]:
-    """All entries and all problems of a roster file; callers import only when there are no problems."""
+def parse(data: bytes, *, max_len: int, cohort: str = "") -> tuple[list[Entry], list[Problem]]:
+    """All entries and all problems of a roster file; callers import only when there are no problems.
+    ``cohort`` is the 期 of rows that name none."""
     try:
         text = decode(data)
     except ValueError as e:
@@ -113,6 +122,7 @@ def parse(data: bytes, *, max_len: int) -> tuple[list[Entry], list[Problem]]:
 
     for line, row in rows[1:]:
         name, fullname, dept = cell(row, "username"), cell(row, "fullname"), cell(row, "dept")
+        group = normalize_cohort(cell(row, "cohort")) or cohort
         bad = username_problem(name, max_len)
         if bad:
             problems.append(Problem(line, bad))
@@ -122,8 +132,11 @@ def parse(data: bytes, *, max_len: int) -> tuple[list[Entry], list[Problem]]:
             first_line[name] = line
         if not fullname:
             problems.append(Problem(line, f"氏名が空です ({name or 'ユーザー名なし'})。氏名を書いてください"))
-        if not bad and fullname:
-            entries.append(Entry(line, name, fullname, dept))
+        bad_cohort = cohort_problem(group)
+        if bad_cohort:
+            problems.append(Problem(line, bad_cohort))
+        if not bad and fullname and not bad_cohort:
+            entries.append(Entry(line, name, fullname, dept, group))
     if not entries and not problems:
         problems.append(Problem(0, "名簿に研修生の行がありません (見出しの次の行から 1 人 1 行で書いてください)"))
     return entries, problems
@@ -139,43 +152,121 @@ class Member:
     dept: str
     course: str
     added_at: str
+    cohort: str = ""
 
 
-def _db(path: Path) -> sqlite3.Connection:
+_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS roster (username TEXT PRIMARY KEY, fullname TEXT NOT NULL, "
+    "dept TEXT NOT NULL, course TEXT NOT NULL, added_at TEXT NOT NULL, cohort TEXT NOT NULL DEFAULT '')",
+    "CREATE TABLE IF NOT EXISTS deadlines (course TEXT NOT NULL, assignment TEXT NOT NULL, "
+    "cohort TEXT NOT NULL DEFAULT '', due TEXT NOT NULL, set_at TEXT NOT NULL, "
+    "PRIMARY KEY (course, assignment, cohort))",
+]
+# columns added after a table was first released: (table, column, definition); existing rows get the default
+_ADDED_COLUMNS = [("roster", "cohort", "TEXT NOT NULL DEFAULT ''")]
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    for table, column, definition in _ADDED_COLUMNS:
+        if column in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            continue
+        try:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+        except sqlite3.OperationalError as e:  # another process added it just now
+            if "duplicate column" not in str(e):
+                raise
+    conn.commit()
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """The roster database (created 0600 when missing), its tables present and up to date."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     conn = sqlite3.connect(path, timeout=10)
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS roster (username TEXT PRIMARY KEY, fullname TEXT NOT NULL, "
-        "dept TEXT NOT NULL, course TEXT NOT NULL, added_at TEXT NOT NULL)"
-    )
+    for statement in _SCHEMA:
+        conn.execute(statement)
+    _migrate(conn)
     return conn
 
 
 def save(path: Path, entries: list[Entry], course: str) -> None:
     now = datetime.now().astimezone().isoformat(timespec="seconds")
-    with _db(path) as conn:
+    with connect(path) as conn:
         conn.executemany(
-            "INSERT OR REPLACE INTO roster VALUES (?, ?, ?, ?, ?)",
-            [(e.username, e.fullname, e.dept, course, now) for e in entries],
+            "INSERT OR REPLACE INTO roster (username, fullname, dept, course, added_at, cohort) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(e.username, e.fullname, e.dept, course, now, e.cohort) for e in entries],
         )
 
 
 def load(path: Path) -> list[Member]:
     if not path.exists():
         return []
-    with _db(path) as conn:
-        rows = conn.execute("SELECT username, fullname, dept, course, added_at FROM roster ORDER BY username")
-        return [Member(*row) for row in rows]
+    with connect(path) as conn:
+        rows = conn.execute(
+            "SELECT username, fullname, dept, course, added_at, cohort FROM roster ORDER BY username"
+        ).fetchall()
+    return [Member(*row) for row in rows]
+
+
+def cohorts(path: Path, course: str | None = None) -> list[str]:
+    """The cohorts (期) named in the roster (of one course), sorted."""
+    return sorted({m.cohort for m in load(path) if m.cohort and (course is None or m.course == course)})
 
 
 def forget(path: Path, usernames: list[str]) -> None:
     if not path.exists():
         return
-    with _db(path) as conn:
+    with connect(path) as conn:
         conn.executemany("DELETE FROM roster WHERE username = ?", [(u,) for u in usernames])
 
 
 def as_dict(member: Member) -> dict:
     return asdict(member)
+
+
+# deadlines (rules in hub_config/progress/deadlines.py, operations in cohort_deadlines.py) ------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    course: str
+    assignment: str
+    cohort: str  # "" : everyone without a cohort-specific deadline
+    due: str  # ISO 8601, Japan time
+    set_at: str
+
+    @property
+    def due_at(self) -> datetime | None:
+        return from_iso(self.due)
+
+
+def save_deadline(path: Path, d: Deadline) -> None:
+    with connect(path) as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO deadlines (course, assignment, cohort, due, set_at) VALUES (?, ?, ?, ?, ?)",
+            (d.course, d.assignment, d.cohort, d.due, d.set_at),
+        )
+
+
+def delete_deadline(path: Path, course: str, assignment: str, cohort: str) -> int:
+    """Remove one deadline; the number removed (0 or 1)."""
+    if not path.exists():
+        return 0
+    with connect(path) as conn:
+        cur = conn.execute(
+            "DELETE FROM deadlines WHERE course = ? AND assignment = ? AND cohort = ?", (course, assignment, cohort)
+        )
+        return cur.rowcount
+
+
+def load_deadlines(path: Path, course: str | None = None) -> list[Deadline]:
+    """Every deadline (of one course), by course, assignment and cohort (the one for everyone first)."""
+    if not path.exists():
+        return []
+    with connect(path) as conn:
+        rows = conn.execute(
+            "SELECT course, assignment, cohort, due, set_at FROM deadlines ORDER BY course, assignment, cohort"
+        ).fetchall()
+    return [Deadline(*row) for row in rows if course is None or row[0] == course]

@@ -3,8 +3,8 @@ the roster export it reads.
 
 Least privilege: each board runs as its course's grader account, which already owns what the board
 reads (the exchange's inbound folder, listable by its owner only, and the gradebook); trainees' homes
-(0700) and the hub's private state stay closed to it, so ``./testbed up`` (root) exports the course's
-roster names into the grader's home for it.
+(0700) and the hub's private state stay closed to it, so ``./testbed up`` and every cohort or deadline change
+(root) export the course's roster (names, cohorts) and deadlines into the grader's home for it.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def roster_export(layout: Layout, course: str) -> Path:
 
 
 def ensure_state(layout: Layout) -> None:
-    """Each board's hub token (read by the hub config) and certificate key, and the roster names it shows."""
+    """Each board's hub token (read by the hub config) and certificate key, and the roster and deadlines it shows."""
     for course in layout.cfg.courses:
         secrets.get(layout.state, f"{progress_name(course.id)}-token")
         secrets.get(layout.state, f"{progress_name(course.id)}-certificate-key")
@@ -33,12 +33,23 @@ def ensure_state(layout: Layout) -> None:
 
 
 def export_rosters(layout: Layout) -> None:
-    """Write each course's roster names (氏名, 所属) where its board can read them; re-run after cohort changes."""
-    members = cohort_roster.load(layout.hub_dir / "roster.sqlite")
+    """Write each course's roster (氏名, 所属, 期) and deadlines where its board can read them; re-run after cohort
+    and deadline changes. Format: ``{"members": [...], "deadlines": [{"assignment", "cohort", "due"}, ...]}``."""
+    db = layout.hub_dir / "roster.sqlite"
+    members, deadlines = cohort_roster.load(db), cohort_roster.load_deadlines(db)
     for course in layout.cfg.courses:
-        rows = [
-            {"username": m.username, "fullname": m.fullname, "dept": m.dept} for m in members if m.course == course.id
-        ]
+        rows = {
+            "members": [
+                {"username": m.username, "fullname": m.fullname, "dept": m.dept, "cohort": m.cohort}
+                for m in members
+                if m.course == course.id
+            ],
+            "deadlines": [
+                {"assignment": d.assignment, "cohort": d.cohort, "due": d.due}
+                for d in deadlines
+                if d.course == course.id
+            ],
+        }
         path = roster_export(layout, course.id)
         if not path.parent.is_dir():
             continue

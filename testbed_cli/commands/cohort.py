@@ -1,4 +1,4 @@
-"""`./testbed cohort ...`: register trainees (one, or a roster CSV), list them, remove one."""
+"""`./testbed cohort ...`: register trainees (one, or a roster CSV), list them, remove one, set deadlines."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
+from hub_config.progress import deadlines as rules
 from testbed_cli import cohort as ops
+from testbed_cli import cohort_deadlines
 from testbed_cli import cohort_roster as roster
 from testbed_cli.errors import SetupError
 
@@ -35,15 +37,16 @@ def _course_option(f):
 
 @click.group()
 def cohort():
-    """研修生 (コホート) の登録・一覧・削除。"""
+    """研修生 (コホート) の登録・一覧・削除と、課題の締切。"""
 
 
 @cohort.command()
 @click.argument("username")
 @click.option("--name", "fullname", required=True, help="氏名 (配布用紙とサンドボックスの名前に使います)")
 @click.option("--dept", default="", help="所属 (例: 企画課)")
+@click.option("--cohort", "group", default="", help="期 (例: 2026年度第1期)。期ごとの締切に使います")
 @_course_option
-def add(username: str, fullname: str, dept: str, course: str | None):
+def add(username: str, fullname: str, dept: str, group: str, course: str | None):
     """研修生 USERNAME を 1 名登録します (実地研修モードでは初期パスワードを作ります)。"""
     layout = _layout()
     bad = roster.username_problem(username, ops.max_username_length(layout))
@@ -51,7 +54,7 @@ def add(username: str, fullname: str, dept: str, course: str | None):
         raise SetupError(bad)
     if not fullname.strip():
         raise SetupError("氏名が空です。--name で氏名を指定してください。")
-    entry = roster.Entry(0, username, fullname.strip(), dept.strip())
+    entry = roster.Entry(0, username, fullname.strip(), dept.strip(), cohort_deadlines.cohort_name(group))
     result = ops.add(layout, [entry], course=course, log=lambda m: click.echo(f"・{m}", err=True))
     if result.skipped:
         raise SetupError(f"{username} はすでに登録されています (一覧は ./testbed cohort list)。")
@@ -60,11 +63,13 @@ def add(username: str, fullname: str, dept: str, course: str | None):
 
 @cohort.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--cohort", "group", default="", help="期の列がない (空の) 行の期 (例: 2026年度第1期)")
 @_course_option
-def import_(csv_file: Path, course: str | None):
-    """名簿 CSV (ユーザー名,氏名,所属) から研修生をまとめて登録します。誤りが 1 つでもあれば何も登録しません。"""
+def import_(csv_file: Path, group: str, course: str | None):
+    """名簿 CSV (ユーザー名,氏名,所属[,期]) から研修生をまとめて登録します。誤りが 1 つでもあれば何も登録しません。"""
     layout = _layout()
-    entries, problems = roster.parse(csv_file.read_bytes(), max_len=ops.max_username_length(layout))
+    max_len = ops.max_username_length(layout)
+    entries, problems = roster.parse(csv_file.read_bytes(), max_len=max_len, cohort=cohort_deadlines.cohort_name(group))
     if problems:
         click.secho(f"名簿 {csv_file} に誤りがあるため、何も登録していません:", fg="red", err=True)
         for p in problems:
@@ -78,7 +83,7 @@ def import_(csv_file: Path, course: str | None):
 @cohort.command("list")
 @click.option("--json", "as_json", is_flag=True, help="機械可読な JSON で出力します")
 def list_(as_json: bool):
-    """登録した研修生の一覧 (氏名・所属・コース・サーバーの状態)。"""
+    """登録した研修生の一覧 (氏名・所属・期・コース・サーバーの状態)。"""
     rows = ops.members(_layout())
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -90,11 +95,12 @@ def list_(as_json: bool):
     from rich.table import Table
 
     table = Table(title=f"研修生 {len(rows)} 名")
-    for col in ("ユーザー名", "氏名", "所属", "コース", "サーバー", "最終操作"):
+    for col in ("ユーザー名", "氏名", "所属", "期", "コース", "サーバー", "最終操作"):
         table.add_column(col)
     for r in rows:
         state = "起動中" if r["server"] else ("停止" if r["in_hub"] else "hub に未登録")
-        table.add_row(r["username"], r["fullname"], r["dept"], r["course"], state, (r["last_activity"] or "-")[:16])
+        last = (r["last_activity"] or "-")[:16]
+        table.add_row(r["username"], r["fullname"], r["dept"], r["cohort"] or "-", r["course"], state, last)
     Console().print(table)
 
 
@@ -116,3 +122,61 @@ def remove(username: str, yes: bool):
     if r.unix_removed:
         where = f"作業フォルダを {r.unix_archive} に保存し、" if r.unix_archive else ""
         click.echo(f"  Unix アカウント: {where}アカウントを削除しました")
+
+
+@cohort.group()
+def deadline():
+    """課題の締切: 期ごと、または全員 (期の指定なし) に設定します。進捗ボードと成績表に表示されます。"""
+
+
+@deadline.command("set")
+@click.argument("assignment")
+@click.argument("day", metavar="DATE")
+@click.argument("at", metavar="[TIME]", required=False)
+@click.option("--cohort", "group", default="", help="この期の研修生だけの締切 (省略すると、期ごとの締切がない全員)")
+@_course_option
+def deadline_set(assignment: str, day: str, at: str | None, group: str, course: str | None):
+    """課題 ASSIGNMENT の締切を DATE (2026-12-20) [TIME (17:00)] にします。時刻を省くとその日の 23:59 です。"""
+    d, warnings = cohort_deadlines.set_deadline(_layout(), assignment, day, at, cohort=group, course=course)
+    who = f"期「{d.cohort}」の研修生" if d.cohort else "期ごとの締切がない研修生全員"
+    click.secho(
+        f"課題 {d.assignment} の締切を {rules.japanese(d.due_at)} にしました ({who}、コース {d.course})。", fg="green"
+    )
+    for w in warnings:
+        click.secho(f"注意: {w}", fg="yellow")
+
+
+@deadline.command("clear")
+@click.argument("assignment")
+@click.option("--cohort", "group", default="", help="この期の締切を消します (省略すると、全員向けの締切)")
+@_course_option
+def deadline_clear(assignment: str, group: str, course: str | None):
+    """課題 ASSIGNMENT の締切を消します。"""
+    cohort_deadlines.clear_deadline(_layout(), assignment, cohort=group, course=course)
+    who = f"期「{rules.normalize_cohort(group)}」" if group.strip() else "全員向け"
+    click.secho(f"課題 {assignment} の{who}の締切を消しました。", fg="green")
+
+
+@deadline.command("list")
+@click.option("--json", "as_json", is_flag=True, help="機械可読な JSON で出力します")
+@click.option("--course", default=None, help="このコースの締切だけを表示します")
+def deadline_list(as_json: bool, course: str | None):
+    """設定した締切の一覧。"""
+    rows = cohort_deadlines.list_deadlines(_layout(), course)
+    if as_json:
+        click.echo(json.dumps([roster.as_dict(d) for d in rows], ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo(
+            "締切はまだ設定されていません (./testbed cohort deadline set 課題名 2026-12-20 [17:00] で設定します)。"
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"締切 {len(rows)} 件")
+    for col in ("コース", "課題", "期", "締切"):
+        table.add_column(col)
+    for d in rows:
+        table.add_row(d.course, d.assignment, d.cohort or "全員 (期ごとの締切がない研修生)", rules.japanese(d.due_at))
+    Console().print(table)

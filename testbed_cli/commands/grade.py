@@ -88,8 +88,11 @@ def export(obj, course_id: str | None, fmt: str, output: str | None):
     rows = gradebook_rows(obj.layout.hub_venv / "bin" / "python", course_root(obj.layout, c.id))
     # nbgrader knows trainees by Unix account (jupyter-NAME); the roster by hub name
     prefix = obj.layout.cfg.unix_user_prefix
-    depts = {}
-    for m in cohort_roster.load(obj.layout.hub_dir / "roster.sqlite"):
+    db = obj.layout.hub_dir / "roster.sqlite"
+    depts, cohorts = {}, {}
+    for m in cohort_roster.load(db):
         depts[m.username] = depts[prefix + m.username] = m.dept
-    write(path, table(rows, depts), fmt)
+        cohorts[m.username] = cohorts[prefix + m.username] = m.cohort
+    due = {(d.assignment, d.cohort): d.due_at for d in cohort_roster.load_deadlines(db, c.id) if d.due_at}
+    write(path, table(rows, depts, cohorts=cohorts, deadlines=due), fmt)
     click.echo(f"成績表を書き出しました: {path} ({len(rows)} 行)")

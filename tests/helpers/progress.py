@@ -34,15 +34,16 @@ def login(hub, user: str, password: str) -> requests.Session:
 
 
 @contextlib.contextmanager
-def cohort_member(hub, layout, course: str, name: str, fullname: str, password: str):
-    """A trainee of ``course``: hub user in nbgrader-<course>, a password, a roster row seen by the board."""
+def cohort_member(hub, layout, course: str, name: str, fullname: str, password: str, cohort: str = ""):
+    """A trainee of ``course``: hub user in nbgrader-<course>, a password, a roster row (with its 期, if any) seen
+    by the board."""
     hub.create_user(name)
     roster_db = layout.hub_dir / "roster.sqlite"
     try:
         r = hub.request("POST", f"/groups/nbgrader-{course}/users", json={"users": [name]})
         assert r.status_code == 200, r.text
         passwords.set_password(layout.hub_dir / "passwords.sqlite", name, password)
-        cohort_roster.save(roster_db, [cohort_roster.Entry(0, name, fullname, "テスト課")], course)
+        cohort_roster.save(roster_db, [cohort_roster.Entry(0, name, fullname, "テスト課", cohort)], course)
         progress.export_rosters(layout)
         yield name
     finally:

@@ -42,6 +42,26 @@ def test_imported_trainees_are_in_the_course_group_and_the_roster(hub, cohort_of
     assert rows[b]["fullname"] == "佐藤 花子"
 
 
+def test_a_trainees_cohort_is_listed_and_handed_to_the_progress_board(unique, layout, stack_config):
+    """Does `cohort add --cohort` store the trainee's 期 (typed with full-width digits) in one spelling, list it in
+    `cohort list --json`, and export it for the course's progress board?"""
+    from testbed_cli import progress
+
+    name = f"ck{unique()}"
+    result = cohort.cli("cohort", "add", name, "--name", "期 太郎", "--cohort", "２０２６年度第１期")
+    try:
+        assert result.exit_code == 0, result.output
+        if "配布用紙" in result.output:  # on-site mode
+            cohort.sheet_path(result.output).unlink()
+        rows = {r["username"]: r for r in json.loads(cohort.cli("cohort", "list", "--json").output)}
+        assert rows[name]["cohort"] == "2026年度第1期"
+        export = progress.roster_export(layout, stack_config.courses[0].id).read_text(encoding="utf-8")
+        members = {m["username"]: m for m in json.loads(export)["members"]}
+        assert members[name]["cohort"] == "2026年度第1期" and members[name]["fullname"] == "期 太郎"
+    finally:
+        cohort.remove(name)
+
+
 def test_import_gives_each_trainee_a_ckan_sandbox_named_after_them(ckan_admin, cohort_of_two):
     """Does each trainee get a CKAN user and a sandbox titled 「<氏名> のサンドボックス」 where they are editor?"""
     a, _, _ = cohort_of_two

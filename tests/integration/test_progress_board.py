@@ -1,4 +1,5 @@
-"""The progress board (進捗ボード) against the running stack: who sees what, and how fresh it is."""
+"""The progress board (進捗ボード) against the running stack: who sees what, how fresh it is, self-checks run in a
+trainee's own kernel, and deadlines set with `./testbed cohort deadline`."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import time
 
 import pytest
 import requests
+from helpers.cohort import cli
+from helpers.course import live_assignment, run_testbed
 from helpers.progress import cohort_member, login, released, submission
 
 pytestmark = pytest.mark.integration
 
 FRESH_SECONDS = 30
+MODULE = "00_hajimeni"  # a curriculum module whose assignment notebook has the course's check() cell
 
 
 def _url(hub, course: str, path: str = "") -> str:
@@ -150,3 +154,100 @@ def test_user_outside_the_course_is_refused(hub, layout, stack_config, unique):
     finally:
         hub.delete_user(name)
         passwords.delete(layout.hub_dir / "passwords.sqlite", name)
+
+
+@pytest.fixture
+def live_kadai(layout, unique):
+    """A released copy of the curriculum's first module in the live course (so its assignment notebook holds the
+    course's check() cell as trainees get it); removed with its submissions and marks."""
+    with live_assignment(layout, MODULE, f"sc_{unique()}") as (course, name):
+        res = run_testbed("course", "release", name, "--course", course)
+        assert res.returncode == 0, res.stdout + res.stderr
+        try:
+            yield course, name
+        finally:
+            for mark in (layout.exchange / course / "progress").glob(f"*+{name}+*"):
+                mark.unlink()
+
+
+def _self_check_code(course: str, name: str) -> str:
+    """Kernel code: run the check() cell of the fetched assignment notebook in its folder, as the notebook's kernel
+    does (its working directory is ~/<course>/<assignment>/), then one passing check."""
+    return f"""
+import json, os, pathlib
+os.chdir(pathlib.Path.home() / {course!r} / {name!r})
+[nb] = pathlib.Path(".").glob("kadai_*.ipynb")
+cells = ["".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]]
+ns = {{}}
+exec(next(c for c in cells if "def check(" in c), ns)
+ns["check"](True, "ここには来ません", "")
+print("recorder" if ns["_record_progress"] else "no recorder", os.environ.get("TESTBED_EXCHANGE"))
+"""
+
+
+def test_a_passing_self_check_in_the_trainees_kernel_shows_on_the_board(hub, layout, two_trainees, live_kadai):
+    """Does a passing check() of the course, run in the trainee's own kernel inside their fetched assignment folder,
+    show as self-checked in their board's JSON within 30 s, and not for the other trainee?"""
+    course, a, b = two_trainees
+    _, name = live_kadai
+    hub.start_server(a)
+    _nbgrader(hub, a, course, "fetch_assignment", name)
+    out = hub.run_code(a, _self_check_code(course, name), timeout=120)
+    assert out["error"] is None and out["stdout"].startswith(f"recorder {layout.exchange}"), out
+    session = login(hub, a, "pass-a-1234")
+    cell = _wait_for(lambda: (c := _cell(session, hub, course, a, name)).get("validated") and c)
+    assert cell, f"the self-check of {a} did not appear within {FRESH_SECONDS}s"
+    assert cell["fetched"] and not cell["submitted"]
+    assert (layout.exchange / course / "progress" / f"{layout.cfg.unix_user_prefix}{a}+{name}+selfchecked").is_file()
+    instructor = login(
+        hub, layout.cfg.courses[0].instructors[0], (layout.secrets / "instructor-password").read_text().strip()
+    )
+    assert _wait_for(lambda: _cell(instructor, hub, course, b, name)).get("validated") is False
+
+
+def test_a_deadline_set_with_the_cli_shows_on_the_trainees_row(hub, layout, live_kadai, unique):
+    """Does `cohort deadline set` reach the board within 30 s: the cohort's own deadline in its trainee's cell
+    (期限切れ while nothing is submitted, 期限後 after a late submission), the deadline for everyone for a trainee
+    outside that cohort (listed among their upcoming deadlines), and the cohort in the instructor's 期 column?"""
+    course, name = live_kadai
+    group = f"テスト期{unique()}"
+    a, b = f"da{unique()}", f"db{unique()}"
+    with (
+        cohort_member(hub, layout, course, a, "締切 太郎", "pass-d-1234", cohort=group),
+        cohort_member(hub, layout, course, b, "締切 花子", "pass-e-1234"),
+    ):
+        try:
+            r = cli("cohort", "deadline", "set", name, "2020-04-01", "09:00", "--cohort", group, "--course", course)
+            assert r.exit_code == 0, r.output
+            r = cli("cohort", "deadline", "set", name, "2099-12-31", "--course", course)
+            assert r.exit_code == 0, r.output
+            instructor = login(
+                hub, layout.cfg.courses[0].instructors[0], (layout.secrets / "instructor-password").read_text().strip()
+            )
+            rows = _wait_for(
+                lambda: (
+                    (got := _rows(instructor, hub, course))
+                    and got.get(a, {}).get("assignments", {}).get(name, {}).get("deadline")
+                    and b in got
+                    and got
+                )
+            )
+            assert rows, f"the deadline of {name} did not appear within {FRESH_SECONDS}s"
+            assert rows[a]["cohort"] == group
+            cell = rows[a]["assignments"][name]
+            assert (cell["deadline"], cell["deadline_state"]) == ("2020-04-01T09:00:00+09:00", "overdue")
+            cell = rows[b]["assignments"][name]
+            assert (cell["deadline"], cell["deadline_state"]) == ("2099-12-31T23:59:00+09:00", "open")
+            text = instructor.get(_url(hub, course), timeout=30).text
+            assert group in text and "期限切れ" in text
+            with submission(layout, course, a, name):
+                late = _wait_for(lambda: (c := _cell(instructor, hub, course, a, name)).get("submitted") and c)
+                assert late and late["deadline_state"] == "late"
+            own = login(hub, b, "pass-e-1234")
+            [mine] = [d for d in _rows(own, hub, course)[b]["deadlines"] if d["assignment"] == name]
+            assert mine["due"] == "2099-12-31T23:59:00+09:00" and mine["upcoming"] is True
+            text = own.get(_url(hub, course), timeout=30).text
+            assert "これからの締切" in text and f"{name}: 2099年12月31日(木) 23:59 まで" in text
+        finally:
+            cli("cohort", "deadline", "clear", name, "--cohort", group, "--course", course)
+            cli("cohort", "deadline", "clear", name, "--course", course)
