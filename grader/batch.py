@@ -46,6 +46,7 @@ def _spawn(python: Path, root: Path, course: str, assignment: str, opts: dict, s
         "PATH": f"{python.parent}:/usr/bin:/bin",
         "HOME": str(root.parent),
         "LANG": "C.UTF-8",
+        "TZ": "Asia/Tokyo",  # nbgrader reads the submissions' local (Japan) timestamps in the local zone
         "PYTHONPATH": str(REPO),
     }
     proc = subprocess.Popen(

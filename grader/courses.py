@@ -60,6 +60,7 @@ def run_nbgrader(layout: Layout, course: str, args: list[str]) -> subprocess.Com
         "PATH": f"{layout.hub_venv / 'bin'}:/usr/bin:/bin",
         "HOME": str(home),
         "LANG": "C.UTF-8",
+        "TZ": "Asia/Tokyo",  # like trainees' servers: nbgrader's timestamps are Japan time
         "JUPYTERHUB_USER": account,
         "JUPYTERHUB_API_TOKEN": token_file.read_text().strip() if token_file.exists() else "",
         "JUPYTERHUB_API_URL": layout.cfg.hub_api_url,

@@ -76,7 +76,7 @@ def update_spawner(c, cfg: StackConfig, layout: Layout, is_root: bool) -> None:
     c.Spawner.default_url = "/lab"
     c.Spawner.notebook_dir = "~"
     c.Spawner.http_timeout = 60
-    c.Spawner.start_timeout = 120
+    c.Spawner.start_timeout = 300  # includes the wait for a start slot when a whole class logs in at once
     c.Spawner.environment = {
         "LANG": "ja_JP.UTF-8" if Path("/usr/lib/locale/ja_JP.utf8").exists() else "C.UTF-8",
         "TZ": "Asia/Tokyo",

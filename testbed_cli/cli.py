@@ -194,9 +194,9 @@ def config_reference():
 
 
 def _register() -> None:
-    from testbed_cli.commands import catalog, cohort, course, grade
+    from testbed_cli.commands import catalog, classroom, cohort, course, grade
 
-    for group in (catalog.catalog, cohort.cohort, course.course, grade.grade):
+    for group in (catalog.catalog, classroom.class_, cohort.cohort, course.course, grade.grade):
         main.add_command(group)
     from testbed_cli.commands import deploy
 

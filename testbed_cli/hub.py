@@ -23,6 +23,8 @@ DISABLED_LAB_PLUGINS = [
     "@jupyterlab/apputils-extension:announcements",
 ]
 TRAINEE_SERVER_EXTENSIONS = {
+    # no language servers are installed; its import and server scan cost every start
+    "jupyter_lsp": False,
     "nbgrader.server_extensions.formgrader": False,
     "nbgrader.server_extensions.course_list": False,
     "nbgrader.server_extensions.assignment_list": True,
@@ -198,6 +200,7 @@ def formgrader_program(layout: Layout, index: int) -> Program:
         "HOME": str(home),
         "PATH": f"{layout.hub_venv / 'bin'}:/usr/bin:/bin",
         "JUPYTER_CONFIG_PATH": str(home / ".testbed-jupyter"),
+        "TZ": "Asia/Tokyo",  # the Autograde button reads submissions' Japan-time timestamps
         "JUPYTERHUB_SERVICE_NAME": name,
         "JUPYTERHUB_USER": account or os.environ.get("USER", "testbed"),
         "JUPYTERHUB_API_TOKEN": secrets.get(layout.state, f"{name}-token"),

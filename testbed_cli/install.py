@@ -26,6 +26,12 @@ SYSTEM_PACKAGES = [
     "bubblewrap",
 ]
 CHP_VERSION = "5.3.0"
+# Installed as optional extras but never used, removed after the install (``pip check`` stays clean:
+# only an extra asks for them). rfc3987-syntax builds ~35 Earley parsers with lark at import time,
+# and jupyter_events imports it through jsonschema's format checkers in every single-user server,
+# nbgrader and nbconvert process: ≈1.2 CPU-s and ≈16 MiB each (python-jsonschema/jsonschema#1428).
+# No Jupyter schema uses the "iri" formats it checks.
+PRUNE = {"hub.txt": ["rfc3987-syntax", "lark"]}
 # Project packages installed into <prefix>/app and put on the hub venv's path.
 APP_PACKAGES = ["testbed_config", "hub_config", "ckan_seed", "grader"]
 APP_DATA = ["courses"]
@@ -61,7 +67,7 @@ def ensure_system_packages(log=print) -> list[str]:
 
 def ensure_venv(venv: Path, requirements: Path, log=print) -> bool:
     """Create ``venv`` from Debian's Python and install ``requirements``; True when something changed."""
-    digest = tree_hash(requirements)
+    digest = tree_hash(requirements) + "".join(f" -{name}" for name in PRUNE.get(requirements.name, []))
     stamp = venv / ".requirements.sha256"
     if (venv / "bin" / "python").exists() and _stamp_ok(stamp, digest):
         return False
@@ -75,6 +81,8 @@ def ensure_venv(venv: Path, requirements: Path, log=print) -> bool:
         )
     log(f"Python パッケージを入れています: {venv.name} ({requirements.name})")
     system.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", "-r", str(requirements)])
+    if PRUNE.get(requirements.name):
+        system.run([str(venv / "bin" / "pip"), "uninstall", "-q", "-y", *PRUNE[requirements.name]])
     system.run([str(venv / "bin" / "pip"), "check"])
     stamp.write_text(digest)
     return True

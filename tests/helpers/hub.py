@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -64,8 +65,11 @@ class HubClient:
         assert r.status_code == 201, r.text
         return r.json()["token"]
 
-    def run_code(self, name: str, code: str, token: str | None = None, timeout: float = 60) -> dict:
-        """Start a kernel in ``name``'s server, run ``code``, return {'stdout', 'error', 'result'}."""
+    def run_code(
+        self, name: str, code: str, token: str | None = None, timeout: float = 60, keep_kernel: bool = False
+    ) -> dict:
+        """Start a kernel in ``name``'s server, run ``code``, return {'stdout', 'error', 'result'}
+        (the kernel is shut down afterwards unless ``keep_kernel``)."""
         token = token or self.token
         base = f"{self.public}/user/{name}/api"
         r = requests.post(f"{base}/kernels", headers=self._h(token), json={"name": "python3"}, timeout=60)
@@ -73,6 +77,9 @@ class HubClient:
         kid = r.json()["id"]
         ws_url = base.replace("http", "ws", 1) + f"/kernels/{kid}/channels"
         ws = websocket.create_connection(ws_url, header=[f"Authorization: token {token}"], timeout=timeout)
+        # the server's pings keep recv() from timing out: close the socket at the deadline instead
+        watchdog = threading.Timer(timeout, ws.close)
+        watchdog.start()
         try:
             msg_id = uuid.uuid4().hex
             ws.send(
@@ -115,6 +122,12 @@ class HubClient:
                 elif kind == "status" and msg["content"]["execution_state"] == "idle":
                     return out
             raise AssertionError("kernel did not finish in time")
+        except websocket.WebSocketConnectionClosedException:
+            if not watchdog.is_alive():
+                raise AssertionError(f"kernel did not finish in {timeout:g} s") from None
+            raise
         finally:
+            watchdog.cancel()
             ws.close()
-            requests.delete(f"{base}/kernels/{kid}", headers=self._h(token), timeout=30)
+            if not keep_kernel:
+                requests.delete(f"{base}/kernels/{kid}", headers=self._h(token), timeout=30)

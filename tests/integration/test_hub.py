@@ -140,3 +140,21 @@ def test_instructor_opens_the_formgrader_and_a_trainee_cannot(hub, layout, stack
     finally:
         hub.delete_user(name)
         passwords.delete(layout.hub_dir / "passwords.sqlite", name)
+
+
+def test_single_user_servers_skip_the_slow_iri_grammar(layout):
+    """Does the single-user environment start without rfc3987_syntax's lark grammars (≈1.2 CPU-s and
+    ≈16 MiB per server), while `pip check` stays clean?"""
+    python = str(layout.hub_venv / "bin" / "python")
+    code = "import sys, jupyter_events.logger, nbformat; print('rfc3987_syntax' in sys.modules)"
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+    check = subprocess.run([python, "-m", "pip", "check"], capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_trainee_servers_do_not_load_the_language_server_extension(layout):
+    """Is jupyter_lsp (no language servers installed here) off for trainees' servers?"""
+    conf = json.loads((layout.hub_venv / "etc/jupyter/jupyter_server_config.d/nbgrader.json").read_text())
+    assert conf["ServerApp"]["jpserver_extensions"]["jupyter_lsp"] is False

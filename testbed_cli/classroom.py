@@ -1,0 +1,95 @@
+"""Before and after a class: start every trainee's server ahead of time, stop them all afterwards.
+
+Starting 40 servers takes the machine a minute or more of CPU; done before class (`./testbed class
+start`), each trainee's login lands on a server that is already running, so JupyterLab opens in
+about a second. The hub's spawner queues the starts itself (hub_config/spawner.py); this module
+only asks for them, a few at a time, and waits until each server answers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from testbed_cli.cohort_hub import HubAPI
+from testbed_cli.errors import SetupError
+from testbed_cli.layout import Layout
+
+
+@dataclass
+class ClassResult:
+    ready: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def trainees(layout: Layout, course: str) -> list[str]:
+    """The hub users enrolled in ``course`` (group nbgrader-<course>), staff excluded."""
+    hub = HubAPI(layout)
+    group = hub._req("GET", f"/groups/nbgrader-{course}", ok=(200, 404))
+    if group.status_code == 404:
+        raise SetupError(f"hub にグループ nbgrader-{course} がありません。./testbed up を実行してください。")
+    staff = set(layout.cfg.admins) | {u for c in layout.cfg.courses for u in c.instructors}
+    return sorted(set(group.json().get("users", [])) - staff)
+
+
+def _server(user: dict) -> dict | None:
+    return (user.get("servers") or {}).get("")
+
+
+def start_all(
+    layout: Layout, names: list[str], *, parallel: int = 4, timeout: float = 600, on_ready: Callable | None = None
+) -> ClassResult:
+    """Ask the hub to start each named server (``parallel`` requests in flight); wait until ready."""
+    hub = HubAPI(layout)
+    result = ClassResult()
+    t0 = time.monotonic()
+
+    def one(name: str) -> tuple[str, str | None]:
+        user = hub.user(name)
+        if user is None:
+            return name, "hub に登録されていません"
+        server = _server(user)
+        if server and server.get("ready"):
+            return name, "already"
+        if not server or not server.get("pending"):
+            r = hub._req("POST", f"/users/{name}/server", ok=(201, 202, 400))
+            if r.status_code == 400 and "already running" not in r.text:
+                return name, f"起動できません: {r.text[:200]}"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            server = _server(hub.user(name) or {})
+            if server and server.get("ready"):
+                return name, None
+            if not server:
+                return name, "起動に失敗しました (./testbed logs hub で理由を確認してください)"
+            time.sleep(0.5)
+        return name, f"{timeout:.0f} 秒たっても起動しません"
+
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        for name, problem in pool.map(one, names):
+            if problem == "already":
+                result.already.append(name)
+            elif problem:
+                result.failed[name] = problem
+            else:
+                result.ready.append(name)
+            if on_ready:
+                on_ready(name, problem)
+    result.seconds = round(time.monotonic() - t0, 1)
+    return result
+
+
+def stop_all(layout: Layout, names: list[str]) -> int:
+    """Stop each named server that runs (their files stay); returns how many were asked to stop."""
+    hub = HubAPI(layout)
+    stopped = 0
+    for name in names:
+        user = hub.user(name)
+        if user and _server(user):
+            hub._req("DELETE", f"/users/{name}/server", ok=(202, 204, 400, 404))
+            stopped += 1
+    return stopped

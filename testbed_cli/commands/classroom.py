@@ -1,0 +1,69 @@
+"""`./testbed class start|stop`: trainees' servers started before class and stopped after it."""
+
+from __future__ import annotations
+
+import click
+
+from testbed_cli import classroom
+from testbed_cli.errors import SetupError
+
+
+def _course(layout, course_id: str | None) -> str:
+    ids = [c.id for c in layout.cfg.courses]
+    if course_id is None:
+        return ids[0]
+    if course_id not in ids:
+        raise SetupError(f"コース {course_id!r} はありません。次のどれかを指定してください: {', '.join(ids)}")
+    return course_id
+
+
+@click.group("class")
+def class_():
+    """授業の前後: 研修生全員のサーバーを前もって起動する / 授業のあとで止める。"""
+
+
+@class_.command()
+@click.option("--course", "course_id", help="コース ID (既定: 設定の最初のコース)")
+@click.option("--parallel", type=click.IntRange(1, 32), default=4, show_default=True, help="同時に頼む起動の数")
+@click.pass_obj
+def start(obj, course_id: str | None, parallel: int):
+    """コースの研修生全員のサーバーを起動しておきます (ログインしてすぐ JupyterLab が開きます)。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    layout = obj.layout
+    course = _course(layout, course_id)
+    names = classroom.trainees(layout, course)
+    if not names:
+        click.echo(f"コース {course} に研修生がいません (./testbed cohort import で登録します)。")
+        return
+    if layout.cfg.mode == "remote":
+        click.secho(
+            "遠隔研修モードでは、使われないサーバーは "
+            f"{layout.cfg.remote.idle_timeout_minutes} 分で自動的に止まります。",
+            fg="yellow",
+        )
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    ) as progress:
+        task = progress.add_task("サーバーを起動中", total=len(names))
+        result = classroom.start_all(layout, names, parallel=parallel, on_ready=lambda *_: progress.advance(task))
+    click.secho(
+        f"起動しました: {len(result.ready)} 名 (起動済み {len(result.already)} 名、{result.seconds:g} 秒)",
+        fg="green",
+    )
+    if result.failed:
+        for name, why in sorted(result.failed.items()):
+            click.secho(f"  {name}: {why}", fg="red", err=True)
+        click.echo("もう一度 ./testbed class start を実行すると、残りだけを起動します。", err=True)
+        raise SystemExit(1)
+
+
+@class_.command()
+@click.option("--course", "course_id", help="コース ID (既定: 設定の最初のコース)")
+@click.pass_obj
+def stop(obj, course_id: str | None):
+    """コースの研修生全員のサーバーを止めます (作業中のファイルはそのまま残ります)。"""
+    layout = obj.layout
+    course = _course(layout, course_id)
+    n = classroom.stop_all(layout, classroom.trainees(layout, course))
+    click.echo(f"{n} 名のサーバーを止めました。ファイルはそのまま残っています。")

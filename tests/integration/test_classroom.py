@@ -1,0 +1,53 @@
+"""`./testbed class start|stop` against the real hub: servers started before class, stopped after it."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from helpers import cohort
+
+pytestmark = pytest.mark.integration
+
+
+def _server(hub, name: str) -> dict:
+    return (hub.request("GET", f"/users/{name}").json().get("servers") or {}).get("", {})
+
+
+@pytest.fixture
+def class_of_two(tmp_path, unique):
+    a, b = f"cl{unique()}", f"cm{unique()}"
+    passwords = cohort.import_roster(tmp_path, [(a, "田中 一郎", "総務課"), (b, "鈴木 次郎", "")])
+    yield a, b, passwords
+    cohort.remove(a, b)
+
+
+def test_class_start_leaves_every_trainee_a_running_server(hub, class_of_two):
+    """After `class start`, is each enrolled trainee's server ready, so a sign-in opens JupyterLab at once?"""
+    a, b, pw = class_of_two
+    result = cohort.cli("class", "start")
+    assert result.exit_code == 0, result.output
+    assert "起動しました" in result.output
+    assert _server(hub, a).get("ready") and _server(hub, b).get("ready")
+    # the trainee's sign-in now goes straight to their running server (no spawn-pending page)
+    signed_in = cohort.login(hub.public, a, pw[a]).session
+    page = signed_in.get(f"{hub.public}/hub/", timeout=30)
+    assert page.status_code == 200 and f"/user/{a}/" in page.url
+    again = cohort.cli("class", "start")  # nothing left to start
+    assert again.exit_code == 0 and "起動済み" in again.output
+
+
+def test_class_stop_stops_them_and_keeps_their_files(hub, class_of_two):
+    """Does `class stop` stop the servers (files stay), and does a trainee start again by signing in?"""
+    a, b, _ = class_of_two
+    assert cohort.cli("class", "start").exit_code == 0
+    hub.run_code(a, "open('keep.txt', 'w').write('まだある')")
+    result = cohort.cli("class", "stop")
+    assert result.exit_code == 0, result.output
+    deadline = time.monotonic() + 60
+    while (_server(hub, a) or _server(hub, b)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not _server(hub, a) and not _server(hub, b)
+    hub.start_server(a)
+    out = hub.run_code(a, "print(open('keep.txt').read())")
+    assert out["stdout"].strip() == "まだある"
