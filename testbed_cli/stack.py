@@ -47,6 +47,14 @@ def programs(layout: Layout) -> list[Program]:
             environment={"CKAN_INI": str(layout.ckan_ini), "HOME": str(layout.ckan_dir)},
         ),
         Program(
+            "ckan-tracking",
+            ckan.tracking_command(layout),
+            user=svc_user,
+            priority=25,
+            directory=layout.ckan_dir,
+            environment={"CKAN_INI": str(layout.ckan_ini), "HOME": str(layout.ckan_dir)},
+        ),
+        Program(
             "proxy",
             hub.proxy_command(layout),
             user=svc_user,
@@ -109,6 +117,7 @@ def checks(layout: Layout) -> dict[str, Callable[[], bool]]:
         "redis": lambda: redis.is_ready(layout),
         "ckan-web": lambda: ckan.is_healthy(layout),
         "ckan-worker": lambda: redis.worker_count(layout) > 0,
+        "ckan-tracking": lambda: supervisor.states(layout).get("ckan-tracking", {}).get("statename") == "RUNNING",
         "proxy": lambda: hub.proxy_healthy(layout),
         "hub": lambda: hub.hub_healthy(layout),
     }
@@ -285,6 +294,7 @@ def up(layout: Layout, log=print) -> dict:
     restart_hub = stack_changed or changed["app"] or changed["hub_venv"] or lab_changed
     formgraders = [p.name for p in progs if p.name.startswith("formgrader-")]
     plan = [("ckan-web", restart_ckan), ("ckan-worker", restart_ckan), ("proxy", False), ("hub", restart_hub)]
+    plan.insert(2, ("ckan-tracking", restart_ckan))
     plan += [(name, restart_hub) for name in formgraders]
     plan += [(p.name, restart_hub) for p in progs if p.name.startswith("progress-")]
     plan += [(p.name, changed["app"] or stack_changed) for p in progs if p.name == "autograder"]
@@ -296,6 +306,7 @@ def up(layout: Layout, log=print) -> dict:
     wait_healthy(layout, ["ckan-web"], timeout=120, log=log)
     token = ckan.ensure_admin(layout, log)
     ckan.ensure_catalog(layout, token, log)
+    ckan.ensure_usage(layout, token, log)
     wait_healthy(layout, list(checks(layout)), timeout=120, log=log)
     result = status(layout)
     result["seconds"] = round(time.monotonic() - t0, 1)

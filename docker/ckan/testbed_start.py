@@ -7,7 +7,7 @@ does not, see /work/shared/FINDINGS.md). Steps, all idempotent:
 
 1. the options that depend on the deployment (site URL and title, databases, Redis, Solr, plugins,
    secret key) into ``$CKAN_INI`` with ``ckan config-tool``;
-2. web only: wait for PostgreSQL, ``ckan db init``, the activity migrations, DataStore permissions,
+2. web only: wait for PostgreSQL, ``ckan db init``, the activity and tracking migrations, DataStore permissions,
    the sysadmin ``testbed-admin``, the search table, and the operator's API token, written to
    ``$TESTBED_TOKEN_DIR/ckan-admin-token`` (the hub reads it from that shared volume);
 3. exec gunicorn (web) or ``ckan jobs worker``.
@@ -78,7 +78,8 @@ def prepare_web(env: dict[str, str]) -> None:
 
     wait_for_db(env["CKAN_SQLALCHEMY_URL"])
     ckan("db", "init")
-    ckan("db", "upgrade", "-p", "activity", check=False)
+    for plugin in ("activity", "tracking"):
+        ckan("db", "upgrade", "-p", plugin, check=False)
     sql = datastore_sql(ckan("datastore", "set-permissions").stdout)
     with psycopg2.connect(env["CKAN_DATASTORE_WRITE_URL"]) as conn, conn.cursor() as cur:
         cur.execute(sql)
@@ -108,6 +109,12 @@ def main(argv: list[str]) -> None:
     subprocess.run(["ckan", "config-tool", env["CKAN_INI"], *pairs], check=True)
     if role == "worker":
         os.execvp("ckan", ["ckan", "-c", env["CKAN_INI"], "jobs", "worker"])
+    if role == "tracking":  # like the local stack's ckan-tracking program (testbed_cli/ckan.py)
+        Path("/tmp/tracking-ok").touch()
+        while True:
+            time.sleep(600)
+            if ckan("tracking", "update", check=False).returncode == 0:
+                Path("/tmp/tracking-ok").touch()
     prepare_web(env)
     os.chdir("/srv/app")
     workers = env.get("TESTBED_CKAN_WEB_WORKERS", "2")

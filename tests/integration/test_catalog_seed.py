@@ -229,3 +229,15 @@ def test_does_turning_datastore_off_drop_the_table_once(scratch, ckan_url, token
     with pytest.raises(ckanapi.NotFound):
         ckan_admin.action.testbed_datastore_status(resource_id=res_id)
     assert seed_catalog(ckan_url, token, path).updated == {}
+
+
+def test_catalogue_comes_with_usage_for_the_dashboard(ckan_anon):
+    """Do the sample datasets show page views and downloads (CKAN tracking, the fictional history seeded by
+    `up`), and does the home page's sort by recent views put the disaster-prevention data first?"""
+    ds = ckan_anon.action.package_show(id="midorino-evacuation-sites")
+    assert ds["tracking_summary"]["total"] > 100
+    assert sum(r["tracking_summary"]["total"] for r in ds["resources"]) > 10
+    quiet = ckan_anon.action.package_show(id="midorino-finance-as-received")
+    assert quiet["tracking_summary"]["total"] < ds["tracking_summary"]["total"]
+    top = ckan_anon.action.package_search(sort="views_recent desc", rows=3)["results"]
+    assert {d["name"] for d in top} & {"midorino-evacuation-sites", "midorino-aed", "midorino-population-by-area-age"}

@@ -129,6 +129,7 @@ def test_postgres_search_keeps_the_testbed_plugin():
         "activity",
         "datastore",
         "datatables_view",
+        "tracking",
         "testbed",
         "testbed_loader",
     ]
