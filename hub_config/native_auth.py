@@ -21,6 +21,7 @@ from nativeauthenticator.handlers import (
     LoginHandler,
     SignUpHandler,
 )
+from sqlalchemy.orm import object_session
 from tornado import web
 from tornado.escape import url_escape
 from traitlets import Integer, Set, Unicode
@@ -187,11 +188,16 @@ class TestbedNativeAuthenticator(NativeAuthenticator):
         super().add_user(user)
         if user.name in self.staff_users or self.get_user(user.name) is None:
             return  # staff, or a hub user made by the operator (the cohort command sets its groups)
-        groups = [g for g in (orm.Group.find(user.db, n) for n in sorted(self.signup_groups)) if g is not None]
-        missing = [g for g in groups if g not in user.orm_user.groups]
+        # the hub passes its User wrapper after a sign-in, but the bare orm.User at start-up
+        orm_user = getattr(user, "orm_user", user)
+        db = object_session(orm_user)
+        if db is None:
+            return
+        groups = [g for g in (orm.Group.find(db, n) for n in sorted(self.signup_groups)) if g is not None]
+        missing = [g for g in groups if g not in orm_user.groups]
         if missing:
-            user.orm_user.groups.extend(missing)
-            user.db.commit()
+            orm_user.groups.extend(missing)
+            db.commit()
             self.log.info("Signed-up trainee %s joined %s", user.name, ", ".join(g.name for g in missing))
 
     def get_handlers(self, app):

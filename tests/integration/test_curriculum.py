@@ -195,6 +195,33 @@ def test_lesson_runs_top_to_bottom(executed_lessons, notebook):
     assert result["error"] is None, result["error"]
 
 
+def test_lessons_pass_nbval(trainees, tmp_path):
+    """Does every lesson notebook pass `pytest --nbval-lax` in the trainees' kernel (the hub venv's Python),
+    top to bottom, against the running stack?"""
+    work = tmp_path / "nbval"
+    notebooks = []
+    for module in MODULES:
+        shutil.copytree(runner.SOURCE / module, work / module)
+        notebooks += [str(work / module / nb.name) for nb in runner.lessons(module)]
+    spec = work / "jupyter" / "kernels" / "testbed-hub"
+    spec.mkdir(parents=True)
+    argv = [str(runner.HUB_PYTHON), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "hub", "language": "python"}))
+    env = {
+        **os.environ,
+        **trainees["lesson"]["env"],
+        "JUPYTER_PATH": str(work / "jupyter"),
+        "MPLBACKEND": "Agg",
+        "PYTHONPATH": "",
+    }
+    cmd = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-kernel-name", "testbed-hub", "--nbval-cell-timeout",
+           "300", "-p", "no:cacheprovider", "-c", os.devnull, "--rootdir", str(work), "-q", *notebooks]  # fmt: skip
+    proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+    passed = re.search(r"(\d+) passed", proc.stdout)
+    assert passed and int(passed.group(1)) >= len(notebooks), proc.stdout[-2000:]
+
+
 def test_lesson_charts_have_japanese_glyphs(executed_lessons):
     """Do the lesson charts render Japanese text without missing glyphs (no tofu)?"""
     outputs = "\n".join(o for r in executed_lessons.values() for o in r["outputs"])

@@ -94,52 +94,75 @@ def _write_state(tmp: Path, layout) -> Path:
     return tmp / "stack.yaml"
 
 
-@pytest.fixture(scope="module")
-def remote_hub(tmp_path_factory, layout):
-    """A second hub in remote mode: yields (public URL, operator token, its log); stopped with all it started."""
-    tmp = tmp_path_factory.mktemp("remote-hub")
-    stack = _write_state(tmp, layout)
-    cfg = yaml.safe_load(stack.read_text())
-    url = f"http://127.0.0.1:{cfg['ports']['hub']}"
-    log = tmp / "hub.log"
-    env = {**os.environ, "TESTBED_STACK": str(stack), "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(layout.hub_venv / "bin" / "jupyterhub"), "-f", str(REPO / "hub_config/jupyterhub_config.py")],
-            cwd=tmp,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    started: set[int] = set()
-    try:
+class RemoteHub:
+    """The second hub's process (and whatever it started), restartable on the same state."""
+
+    def __init__(self, layout, tmp: Path, stack: Path):
+        self.layout, self.tmp, self.stack = layout, tmp, stack
+        cfg = yaml.safe_load(stack.read_text())
+        self.url = f"http://127.0.0.1:{cfg['ports']['hub']}"
+        self.token = ""
+        self.state = Path(cfg["state_dir"])
+        self.log = tmp / "hub.log"
+        self.proc: subprocess.Popen | None = None
+        self.started: set[int] = set()
+
+    def start(self) -> None:
+        env = {**os.environ, "TESTBED_STACK": str(self.stack), "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [str(self.layout.hub_venv / "bin" / "jupyterhub"), "-f", str(REPO / "hub_config/jupyterhub_config.py")],
+                cwd=self.tmp,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + START_TIMEOUT
         while True:
-            started |= _children(proc.pid)
+            self.started |= _children(self.proc.pid)
             try:
-                if requests.get(f"{url}/hub/api/", timeout=2).status_code == 200:
+                if requests.get(f"{self.url}/hub/api/", timeout=2).status_code == 200:
                     break
             except requests.ConnectionError:
                 pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"second hub did not come up; its log:\n{log.read_text(errors='replace')[-4000:]}")
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"second hub did not come up; its log:\n{self.log.read_text(errors='replace')[-4000:]}")
             time.sleep(0.5)
-        token = (Path(cfg["state_dir"]) / "secrets" / "hub-admin-token").read_text().strip()
-        yield url, token, log
-    finally:
-        started |= _children(proc.pid)
-        proc.send_signal(signal.SIGTERM)
+        self.token = (self.state / "secrets" / "hub-admin-token").read_text().strip()
+
+    def stop(self) -> None:
+        self.started |= _children(self.proc.pid)
+        self.proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=20)
+            self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        for pid in started:  # whatever the hub did not stop itself (proxy, culler)
+            self.proc.kill()
+            self.proc.wait()
+        for pid in self.started:  # whatever the hub did not stop itself (proxy, culler)
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        self.started = set()
+
+
+@pytest.fixture(scope="module")
+def remote_hub_process(tmp_path_factory, layout):
+    """A second hub in remote mode (RemoteHub), stopped with all it started."""
+    tmp = tmp_path_factory.mktemp("remote-hub")
+    hub = RemoteHub(layout, tmp, _write_state(tmp, layout))
+    hub.start()
+    try:
+        yield hub
+    finally:
+        hub.stop()
+
+
+@pytest.fixture
+def remote_hub(remote_hub_process):
+    """(public URL, operator token, its log) of the second hub."""
+    return remote_hub_process.url, remote_hub_process.token, remote_hub_process.log
 
 
 def _text(r: requests.Response) -> str:
@@ -296,3 +319,19 @@ def test_idle_culler_runs_as_a_hub_service(remote_hub):
         time.sleep(0.5)
     lines = [ln for ln in log.read_text(errors="replace").splitlines() if "(idle-culler@" in ln]
     assert lines and all(" 200 " in ln for ln in lines), lines
+
+
+def test_a_hub_restart_keeps_signed_up_trainees_in_their_course(remote_hub_process, unique):
+    """After a restart, is every approved sign-up still (or again) in the course group, with no start-up error?"""
+    url, token = remote_hub_process.url, remote_hub_process.token
+    name, password = f"trainee-{unique()}", "midorino-" + secrets.token_hex(4)
+    admin, _ = _login(url, "instructor", STAFF_PASSWORD)
+    _approved_trainee(url, admin, name, password)
+    assert _login(url, name, password)[1].status_code == 302
+    api = {"Authorization": f"token {token}"}
+    requests.delete(f"{url}/hub/api/groups/nbgrader-odtb/users", headers=api, json={"users": [name]}, timeout=10)
+    remote_hub_process.stop()
+    remote_hub_process.start()
+    user = requests.get(f"{url}/hub/api/users/{name}", headers={"Authorization": f"token {remote_hub_process.token}"})
+    assert user.json()["groups"] == ["nbgrader-odtb"]
+    assert "Error adding user" not in remote_hub_process.log.read_text(errors="replace")
