@@ -20,9 +20,12 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # testbed_config, for the stack's defaults
 
 ORG_NAME = "testbed-bench"
 ORG_TITLE = "ベンチマーク用組織"

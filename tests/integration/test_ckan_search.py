@@ -194,3 +194,16 @@ def test_do_the_dataset_and_organisation_pages_render_in_japanese(ckan_url, cata
     org_page = requests.get(f"{ckan_url}/organization/{catalogue['org']['name']}", timeout=30).text
     assert "指定避難所一覧" in org_page
     assert "非公開の避難計画" not in org_page
+
+
+def test_do_search_results_carry_the_same_usage_numbers_as_package_show(ckan_anon):
+    """Does each search result's tracking summary (views, and downloads per resource; filled in two queries by
+    ckanext-testbed) equal what package_show reports for that dataset?"""
+    results = ckan_anon.action.package_search(q="midorino", rows=30, sort="views_recent desc")["results"]
+    assert len(results) >= 10
+    assert results[0]["tracking_summary"]["total"] > 0
+    for found in results:
+        shown = ckan_anon.action.package_show(id=found["id"])
+        assert found["tracking_summary"] == shown["tracking_summary"], found["name"]
+        for a, b in zip(found["resources"], shown["resources"], strict=True):
+            assert a["tracking_summary"] == b["tracking_summary"], (found["name"], a["url"])

@@ -1,4 +1,4 @@
-"""The one place where CKAN 2.12's Solr internals are replaced.
+"""The one place where CKAN 2.12's internals are replaced (Solr search, and one tracking hook).
 
 CKAN 2.12 has no plugin interface for a search backend, so the ``testbed`` plugin swaps
 these module attributes when it is loaded (``IConfigurer.update_config``, which runs
@@ -14,6 +14,9 @@ from typing import Any
 import ckan.lib.search as search
 import ckan.lib.search.index as search_index
 
+from ckanext.tracking.plugin import TrackingPlugin
+
+from . import tracking
 from .index import PostgresPackageIndex, clear, make_sink
 from .query import PostgresPackageQuery
 
@@ -60,6 +63,13 @@ REPLACEMENTS: tuple[tuple[Any, str, Any, str], ...] = (
         "clear",
         clear,
         "ckan.lib.search.clear: `ckan search-index clear NAME` deletes without a later commit",
+    ),
+    (
+        TrackingPlugin,
+        "after_dataset_search",
+        tracking.after_dataset_search,
+        "ckanext.tracking.plugin.TrackingPlugin.after_dataset_search: package_search calls it on every "
+        "search; it queried the tracking summary once per dataset and resource (see search/tracking.py)",
     ),
 )
 
