@@ -9,6 +9,7 @@ anyone else. The handlers only replace NativeAuthenticator's English messages wi
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -164,7 +165,8 @@ class TestbedNativeAuthenticator(NativeAuthenticator):
     async def authenticate(self, handler, data):
         username = self.normalize_username(data.get("username", ""))
         if username in self.staff_users:
-            if passwords.verify(Path(self.staff_password_db), username, data.get("password", "")):
+            staff_db = Path(self.staff_password_db)
+            if await asyncio.to_thread(passwords.verify, staff_db, username, data.get("password", "")):
                 return username
             self.log.warning("Failed staff login for %s", username)
             return None

@@ -27,8 +27,10 @@ TRAINEE_SERVER_EXTENSIONS = {
     "jupyter_lsp": False,
     "nbgrader.server_extensions.formgrader": False,
     "nbgrader.server_extensions.course_list": False,
-    "nbgrader.server_extensions.assignment_list": True,
-    "nbgrader.server_extensions.validate_assignment": True,
+    # the Assignment List and Validate, imported on first use (hub_config/nbgrader_lazy.py)
+    "nbgrader.server_extensions.assignment_list": False,
+    "nbgrader.server_extensions.validate_assignment": False,
+    "hub_config.nbgrader_lazy": True,
 }
 
 

@@ -1,0 +1,118 @@
+"""nbgrader's trainee-side server extensions, imported on their first request instead of at start.
+
+nbgrader's ``assignment_list`` and ``validate_assignment`` server extensions import nbgrader's apps,
+exchange, gradebook (SQLAlchemy), nbconvert and rapidfuzz when the single-user server starts:
++35 MiB and about 0.5 CPU-s for every trainee server, although nothing asks for them until the
+trainee opens the Assignment List (課題の一覧) or presses Validate. In a classroom where 40 servers
+start together that is 20 CPU-s of the start burst and 1.4 GiB of memory held before anyone needs it.
+
+This extension registers the same routes as the two nbgrader extensions (their ``default_handlers``)
+with placeholder handlers; the first request on any of them imports nbgrader's module, sets up what
+its ``load_jupyter_server_extension`` would have set up, and from then on every request is served
+by nbgrader's own handler class. Behaviour is nbgrader's; only the moment of import moves.
+``/nbgrader_version`` (asked by the JupyterLab extension on every page load) is answered from the
+installed distribution's metadata (importing even ``nbgrader._version`` runs ``nbgrader/__init__``,
+which imports every nbgrader server extension), with nbgrader's check and message.
+
+Enabled for trainee servers in ``testbed_cli/hub.py`` in place of the two nbgrader extensions.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import importlib.metadata
+import json
+import threading
+from textwrap import dedent
+from typing import Any
+
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.utils import url_path_join
+from tornado import web
+
+ASSIGNMENT_LIST = "nbgrader.server_extensions.assignment_list.handlers"
+VALIDATE = "nbgrader.server_extensions.validate_assignment.handlers"
+
+# nbgrader 0.9.6's routes (both extensions' default_handlers), with the class serving each
+ROUTES: tuple[tuple[str, str, str], ...] = (
+    (r"/assignments", ASSIGNMENT_LIST, "AssignmentListHandler"),
+    (r"/assignments/(?P<action>fetch|submit|fetch_feedback)", ASSIGNMENT_LIST, "AssignmentActionHandler"),
+    (r"/courses", ASSIGNMENT_LIST, "CourseListHandler"),
+    (r"/assignments/validate", VALIDATE, "ValidateAssignmentHandler"),
+)
+
+_lock = threading.Lock()
+_loaded: dict[str, Any] = {}
+
+
+def _setup(module_name: str, settings: dict[str, Any], serverapp) -> Any:
+    """Import one nbgrader handler module and give the web app the settings its loader would."""
+    with _lock:
+        if module_name in _loaded:
+            return _loaded[module_name]
+        module = importlib.import_module(module_name)
+        if module_name == ASSIGNMENT_LIST:
+            manager = module.AssignmentList(parent=serverapp)
+            manager.root_dir = serverapp.root_dir
+            settings["assignment_list_manager"] = manager
+        else:
+            settings["root_dir"] = serverapp.root_dir
+        serverapp.log.info("nbgrader: %s loaded on first use", module_name.rsplit(".", 2)[-2])
+        _loaded[module_name] = module
+        return module
+
+
+def _lazy_handler(module_name: str, class_name: str, serverapp) -> type[JupyterHandler]:
+    class LazyHandler(JupyterHandler):
+        """Stands in for ``module_name.class_name``; tornado's construction yields the real handler."""
+
+        def __new__(cls, application, request, **kwargs):
+            module = _setup(module_name, application.settings, serverapp)
+            return getattr(module, class_name)(application, request, **kwargs)
+
+    LazyHandler.__name__ = LazyHandler.__qualname__ = f"Lazy{class_name}"
+    return LazyHandler
+
+
+@functools.cache
+def _nbgrader_version() -> str:
+    return importlib.metadata.version("nbgrader")
+
+
+class VersionHandler(JupyterHandler):
+    """nbgrader's ``NbGraderVersionHandler`` (the same check and message) without importing nbgrader."""
+
+    @web.authenticated
+    def get(self):
+        server_version = _nbgrader_version()
+        ui_version = self.get_argument("version")
+        if ui_version == server_version:
+            result: dict[str, Any] = {"success": True}
+        else:
+            message = dedent(
+                f"""
+                The version of the nbgrader labextension does not match the server extension; the
+                labextension version is {ui_version} while the server version is {server_version}. This can
+                happen if you have recently upgraded nbgrader, and may cause this extension to not work
+                correctly. To fix the problem, please see the nbgrader installation instructions:
+                http://nbgrader.readthedocs.io/en/main/user_guide/installation.html
+                """
+            )
+            message = " ".join(message.split())
+            self.log.error(message)
+            result = {"success": False, "message": message}
+        self.finish(json.dumps(result))
+
+
+def _jupyter_server_extension_points():
+    return [{"module": "hub_config.nbgrader_lazy"}]
+
+
+def _load_jupyter_server_extension(serverapp) -> None:
+    webapp = serverapp.web_app
+    base_url = webapp.settings["base_url"]
+    handlers = [(url_path_join(base_url, pattern), _lazy_handler(m, c, serverapp)) for pattern, m, c in ROUTES]
+    handlers.append((url_path_join(base_url, "/nbgrader_version"), VersionHandler))
+    webapp.add_handlers(".*$", handlers)
+    serverapp.log.info("nbgrader's assignment list and validation: loaded on first use")
