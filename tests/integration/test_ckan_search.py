@@ -207,3 +207,27 @@ def test_do_search_results_carry_the_same_usage_numbers_as_package_show(ckan_ano
         assert found["tracking_summary"] == shown["tracking_summary"], found["name"]
         for a, b in zip(found["resources"], shown["resources"], strict=True):
             assert a["tracking_summary"] == b["tracking_summary"], (found["name"], a["url"])
+
+
+def test_does_a_repeated_search_see_every_change_at_once(ckan_admin, ckan_anon, catalogue):
+    """Repeated searches are answered from each CKAN process's result cache: do an edit and a deletion
+    (titles, facet counts) show in the very next search, whichever web worker answers it?"""
+
+    def seen():
+        result = search(ckan_anon, catalogue, q="一覧", rows=10, **{"facet.field": '["tags"]'})
+        return sorted(d["title"] for d in result["results"]), result["search_facets"]["tags"]["items"]
+
+    def tag_count(items, name):
+        return next((item["count"] for item in items if item["name"] == name), 0)
+
+    titles, tags = seen()
+    assert titles == ["AED設置箇所一覧", "指定避難所一覧"] and tag_count(tags, "防災") == 2
+    for _ in range(6):  # several requests, so every worker has cached this search
+        assert seen() == (titles, tags)
+    ckan_admin.action.package_patch(id=catalogue["datasets"]["hinan"]["id"], title="指定避難所一覧 改訂版")
+    for _ in range(6):
+        assert seen()[0] == ["AED設置箇所一覧", "指定避難所一覧 改訂版"]
+    ckan_admin.action.package_delete(id=catalogue["datasets"]["aed"]["id"])
+    for _ in range(6):
+        titles, tags = seen()
+        assert titles == ["指定避難所一覧 改訂版"] and tag_count(tags, "防災") == 1

@@ -13,7 +13,7 @@ import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from .search import patches, schema
+from .search import patches, query, schema
 
 
 @tk.blanket.config_declarations
@@ -34,3 +34,4 @@ class TestbedPlugin(p.SingletonPlugin):
     def configure(self, config: tk.CKANConfig) -> None:
         """Make sure the search table exists (CKAN's engine is ready at this point)."""
         schema.ensure_table(model.meta.engine)
+        query.RESULTS.size = int(config.get("ckanext.testbed.search.result_cache_size"))

@@ -21,6 +21,7 @@ from ckan.lib.search.query import VALID_SOLR_PARAMETERS, PackageSearchQuery, sol
 from sqlalchemy.exc import DBAPIError
 
 from . import compiler, statements
+from .cache import ResultCache
 from .index import site_id
 from .syntax import QuerySyntaxError
 
@@ -52,6 +53,20 @@ def _execute(sql: str, params: dict[str, Any]) -> Any:
                 "and run `ckan search-index rebuild`"
             ) from exc
         raise SearchError(f"Search failed: {exc.orig}") from exc
+
+
+RESULTS = ResultCache()
+
+
+def _search_rows(sql: str, params: dict[str, Any]) -> list[Any]:
+    """The rows of one search statement, from ``RESULTS`` when the index has not changed since."""
+    token = str(_execute(statements.GENERATION_TOKEN, {}).scalar())
+    key = ResultCache.key(token, sql, params)
+    rows = RESULTS.get(key)
+    if rows is None:
+        rows = list(_execute(sql, params))
+        RESULTS.put(key, rows)
+    return rows
 
 
 def _result(row: Any, wanted: list[str]) -> dict[str, Any]:
@@ -144,7 +159,7 @@ class PostgresPackageQuery(PackageSearchQuery):
         page: list[Any] = []
         counts: dict[str, list[tuple[str, int]]] = {name: [] for name in facet_fields}
         mincount = int(query.get("facet.mincount", 1))
-        for row in _execute(sql, params):
+        for row in _search_rows(sql, params):
             if row.kind == "c":
                 self.count = int(row.n)
             elif row.kind == "r":

@@ -42,7 +42,7 @@ def ensure_table(engine: sa.engine.Engine) -> bool:
             connection.execute(sa.text(statements.DROP_TABLE))
         connection.execute(sa.text(statements.CREATE_TABLE))
         connection.execute(sa.text(statements.SET_STORAGE))
-        for statement in statements.CREATE_INDEXES:
+        for statement in statements.CREATE_INDEXES + statements.CREATE_GENERATION:
             connection.execute(sa.text(statement))
         connection.execute(sa.text(statements.COMMENT_TABLE))
         has_packages = connection.execute(sa.text("SELECT to_regclass('package') IS NOT NULL")).scalar()

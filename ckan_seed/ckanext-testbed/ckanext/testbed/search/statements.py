@@ -66,8 +66,24 @@ CREATE_INDEXES = (
     f"CREATE INDEX IF NOT EXISTS {TABLE}_owner_org_idx ON {TABLE} (owner_org)",
 )
 
+# Every write to the index gives the one row of this table a new token, in the writing transaction
+# (a statement-level trigger): a search that reads the committed token knows which version of the
+# index it would see, and reuses a cached answer for it (query.py). A rolled-back write's token is
+# never seen, and a new one is random, so a token never names two versions of the index.
+GENERATION = f"{TABLE}_generation"
+CREATE_GENERATION = (
+    f"CREATE TABLE IF NOT EXISTS {GENERATION} ("
+    "one boolean PRIMARY KEY DEFAULT true CHECK (one), token uuid NOT NULL DEFAULT gen_random_uuid())",
+    f"INSERT INTO {GENERATION} DEFAULT VALUES ON CONFLICT DO NOTHING",
+    f"CREATE OR REPLACE FUNCTION {TABLE}_changed() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN UPDATE {GENERATION} SET token = gen_random_uuid(); RETURN NULL; END $$",
+    f"CREATE OR REPLACE TRIGGER {TABLE}_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {TABLE} "
+    f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_changed()",
+)
+GENERATION_TOKEN = f"SELECT token FROM {GENERATION}"
+
 # Bump when the table layout changes: a table with another version is rebuilt empty.
-SCHEMA_VERSION = "testbed-search 5"
+SCHEMA_VERSION = "testbed-search 6"
 COMMENT_TABLE = f"COMMENT ON TABLE {TABLE} IS '{SCHEMA_VERSION}'"
 TABLE_STATE = f"SELECT to_regclass('{TABLE}') IS NOT NULL, obj_description(to_regclass('{TABLE}'), 'pg_class')"
 DROP_TABLE = f"DROP TABLE IF EXISTS {TABLE}"
