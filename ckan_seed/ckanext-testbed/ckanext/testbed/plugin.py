@@ -34,4 +34,4 @@ class TestbedPlugin(p.SingletonPlugin):
     def configure(self, config: tk.CKANConfig) -> None:
         """Make sure the search table exists (CKAN's engine is ready at this point)."""
         schema.ensure_table(model.meta.engine)
-        query.RESULTS.size = int(config.get("ckanext.testbed.search.result_cache_size"))
+        query.RESULTS.max_bytes = int(config.get("ckanext.testbed.search.result_cache_mb")) * 1024 * 1024

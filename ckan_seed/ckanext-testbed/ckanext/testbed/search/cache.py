@@ -7,6 +7,13 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+MIB = 1024 * 1024
+
+
+def weight(rows: list[Any]) -> int:
+    """Approximate bytes held by a statement's rows (text dominates: the page's stored JSON)."""
+    return sum(64 + sum(len(v) * 2 if isinstance(v, str) else 16 for v in row) for row in rows)
+
 
 class ResultCache:
     """The rows of recent search statements, valid while the index keeps one generation token.
@@ -15,12 +22,14 @@ class ResultCache:
     first reads the index's generation token (``statements.GENERATION``, changed by a trigger in the
     transaction of every index write), then looks up (token, SQL, parameters). Permission labels are
     parameters, so users who may see different datasets never share an entry. Per process, least
-    recently used first out; ``size`` entries of at most one page of stored JSON each.
+    recently used first out, within ``max_bytes`` (an answer over an eighth of it is not kept: a
+    1,000-row page of full datasets would crowd out every common search).
     """
 
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self._rows: OrderedDict[tuple[str, str, str], list[Any]] = OrderedDict()
+    def __init__(self, max_bytes: int = 8 * MIB) -> None:
+        self.max_bytes = max_bytes
+        self._rows: OrderedDict[tuple[str, str, str], tuple[list[Any], int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -28,23 +37,28 @@ class ResultCache:
     def key(token: str, sql: str, params: dict[str, Any]) -> tuple[str, str, str]:
         return token, sql, json.dumps(params, sort_keys=True, default=str, ensure_ascii=False)
 
+    @property
+    def bytes(self) -> int:
+        return self._bytes
+
     def get(self, key: tuple[str, str, str]) -> list[Any] | None:
         with self._lock:
-            rows = self._rows.get(key)
-            if rows is None:
+            entry = self._rows.get(key)
+            if entry is None:
                 self.misses += 1
                 return None
             self._rows.move_to_end(key)
             self.hits += 1
-            return rows
+            return entry[0]
 
     def put(self, key: tuple[str, str, str], rows: list[Any]) -> None:
-        if self.size <= 0:
+        size = weight(rows)
+        if self.max_bytes <= 0 or size > self.max_bytes // 8:
             return
         with self._lock:
-            stale = [k for k in self._rows if k[0] != key[0]]  # entries of older index versions
-            for k in stale:
-                del self._rows[k]
-            self._rows[key] = rows
-            while len(self._rows) > self.size:
-                self._rows.popitem(last=False)
+            for old in [k for k in self._rows if k[0] != key[0] or k == key]:  # older index versions
+                self._bytes -= self._rows.pop(old)[1]
+            self._rows[key] = (rows, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                self._bytes -= self._rows.popitem(last=False)[1][1]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from ckanext.testbed.search.cache import ResultCache
+from ckanext.testbed.search.cache import MIB, ResultCache, weight
+
+PAGE = [("r", None, None, n, 0.0, f"id-{n}", "{" + "あ" * 4000 + "}") for n in range(20)]  # ~160 KB
 
 
 def test_is_an_entry_found_only_for_the_same_token_statement_and_parameters():
     """Does a cached answer come back only for the same index version, SQL and parameters
     (permission labels included), so a change or another user's labels never reuse it?"""
-    cache = ResultCache(size=8)
+    cache = ResultCache()
     key = ResultCache.key("t1", "SELECT 1", {"labels": ["public"], "_limit": 20})
-    cache.put(key, ["rows"])
-    assert cache.get(ResultCache.key("t1", "SELECT 1", {"_limit": 20, "labels": ["public"]})) == ["rows"]
+    cache.put(key, PAGE)
+    assert cache.get(ResultCache.key("t1", "SELECT 1", {"_limit": 20, "labels": ["public"]})) == PAGE
     assert cache.get(ResultCache.key("t2", "SELECT 1", {"labels": ["public"], "_limit": 20})) is None
     assert cache.get(ResultCache.key("t1", "SELECT 2", {"labels": ["public"], "_limit": 20})) is None
     labels = ["public", "member-of-internal"]
@@ -21,24 +23,29 @@ def test_is_an_entry_found_only_for_the_same_token_statement_and_parameters():
 
 def test_does_a_new_index_version_drop_the_older_entries():
     """When a search sees a new token, are the entries of the older versions released?"""
-    cache = ResultCache(size=8)
-    cache.put(ResultCache.key("t1", "a", {}), [1])
-    cache.put(ResultCache.key("t1", "b", {}), [2])
-    cache.put(ResultCache.key("t2", "a", {}), [3])
-    assert len(cache._rows) == 1
+    cache = ResultCache()
+    cache.put(ResultCache.key("t1", "a", {}), PAGE)
+    cache.put(ResultCache.key("t1", "b", {}), PAGE)
+    cache.put(ResultCache.key("t2", "a", {}), PAGE[:1])
+    assert cache.bytes == weight(PAGE[:1])
     assert cache.get(ResultCache.key("t1", "b", {})) is None
 
 
-def test_is_the_least_recently_used_entry_dropped_first_and_size_zero_off():
-    """Does the cache keep at most ``size`` entries, evicting the least recently used; and does
-    size 0 keep nothing?"""
-    cache = ResultCache(size=2)
-    a, b, c = (ResultCache.key("t", sql, {}) for sql in "abc")
-    cache.put(a, [1])
-    cache.put(b, [2])
-    assert cache.get(a) == [1]  # a is now the most recent
-    cache.put(c, [3])
-    assert cache.get(b) is None and cache.get(a) == [1] and cache.get(c) == [3]
-    off = ResultCache(size=0)
-    off.put(a, [1])
-    assert off.get(a) is None
+def test_is_memory_bounded_least_recently_used_first_and_zero_off():
+    """Does the cache stay within its bytes, evicting the least recently used; refuse an answer over an
+    eighth of its budget (a 1,000-row page); and keep nothing at 0?"""
+    per_page = weight(PAGE)
+    cache = ResultCache(max_bytes=8 * per_page + 1)
+    keys = [ResultCache.key("t", f"q{n}", {}) for n in range(9)]
+    for k in keys[:8]:
+        cache.put(k, PAGE)
+    assert cache.get(keys[0]) == PAGE  # now the most recently used
+    cache.put(keys[8], PAGE)
+    assert cache.bytes <= cache.max_bytes
+    assert cache.get(keys[1]) is None and cache.get(keys[0]) == PAGE and cache.get(keys[8]) == PAGE
+    big = ResultCache(max_bytes=8 * MIB)
+    big.put(keys[0], PAGE * 50)  # 1,000 rows of full datasets
+    assert big.get(keys[0]) is None and big.bytes == 0
+    off = ResultCache(max_bytes=0)
+    off.put(keys[0], PAGE)
+    assert off.get(keys[0]) is None
