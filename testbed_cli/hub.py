@@ -274,7 +274,33 @@ def _get(url: str, token: str | None = None, timeout: float = 3) -> tuple[int, b
 
 
 def hub_healthy(layout: Layout) -> bool:
-    return _get(f"http://127.0.0.1:{layout.cfg.ports.hub_api}/hub/health")[0] == 200
+    """The hub answers, and every running trainee server is reachable through the proxy again.
+
+    JupyterHub starts listening before it re-adds the proxy routes of servers that kept running
+    while it was down (``check_routes`` comes after ``listen``); in that moment a trainee's request
+    reaches the hub instead of their server. Health waits until each ready server has its route.
+    """
+    if _get(f"http://127.0.0.1:{layout.cfg.ports.hub_api}/hub/health")[0] != 200:
+        return False
+    return routes_in_sync(layout)
+
+
+def routes_in_sync(layout: Layout) -> bool:
+    """Has every server the hub reports ready a route in the proxy?"""
+    token = secrets.get(layout.state, "hub-admin-token")
+    code, body = _get(f"http://127.0.0.1:{layout.cfg.ports.hub_api}/hub/api/users?state=ready&limit=10000", token)
+    if code != 200:
+        return False
+    code, routes = _get(
+        f"http://127.0.0.1:{layout.cfg.ports.proxy_api}/api/routes", token=secrets.get(layout.state, "proxy-auth-token")
+    )
+    if code != 200:
+        return False
+    have = {key.rstrip("/") for key in json.loads(routes)}
+    users = json.loads(body)
+    users = users["items"] if isinstance(users, dict) else users
+    wanted = {server["url"].rstrip("/") for user in users for server in (user.get("servers") or {}).values()}
+    return wanted <= have
 
 
 def proxy_healthy(layout: Layout) -> bool:

@@ -158,3 +158,24 @@ def test_trainee_servers_do_not_load_the_language_server_extension(layout):
     """Is jupyter_lsp (no language servers installed here) off for trainees' servers?"""
     conf = json.loads((layout.hub_venv / "etc/jupyter/jupyter_server_config.d/nbgrader.json").read_text())
     assert conf["ServerApp"]["jpserver_extensions"]["jupyter_lsp"] is False
+
+
+def test_hub_is_healthy_only_while_every_running_server_has_its_proxy_route(hub, trainee, layout):
+    """After a hub restart JupyterHub answers /hub/health before it re-adds the routes of servers that
+    kept running: is the hub reported unhealthy (so `up` keeps waiting) while a ready server has no
+    route, and healthy again once it has?"""
+    from testbed_cli import hub as hubmod
+    from testbed_cli import secrets
+
+    api = f"http://127.0.0.1:{layout.cfg.ports.proxy_api}/api/routes"
+    auth = {"Authorization": f"token {secrets.get(layout.state, 'proxy-auth-token')}"}
+    key = f"/user/{trainee}"
+    route = requests.get(api, headers=auth, timeout=10).json()[key]
+    assert hubmod.hub_healthy(layout)
+    assert requests.delete(api + key, headers=auth, timeout=10).status_code == 204
+    try:
+        assert not hubmod.hub_healthy(layout)
+    finally:
+        body = {k: v for k, v in route.items() if k not in ("last_activity",)}
+        assert requests.post(api + key, headers=auth, json=body, timeout=10).status_code == 201
+    assert hubmod.hub_healthy(layout)
