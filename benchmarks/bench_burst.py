@@ -109,7 +109,8 @@ def processes_of(unix_names: list[str]) -> dict[str, dict[str, list[int]]]:
         except OSError:
             continue
         if uid in uids:
-            kind = "server" if "jupyterhub-singleuser" in cmd else "kernel" if "ipykernel" in cmd else None
+            server = "jupyterhub-singleuser" in cmd or "hub_config.singleuser" in cmd  # stock / this stack
+            kind = "server" if server else "kernel" if "ipykernel" in cmd else None
             if kind:
                 found[uids[uid]][kind].append(int(entry))
     return found

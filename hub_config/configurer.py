@@ -72,7 +72,8 @@ def update_spawner(c, cfg: StackConfig, layout: Layout, is_root: bool) -> None:
     c.TestbedSpawner.unix_user_prefix = cfg.unix_user_prefix
     c.TestbedSpawner.create_users = is_root
     c.TestbedSpawner.log_dir = str(layout.logs / "users")
-    c.Spawner.cmd = [str(layout.hub_venv / "bin" / "jupyterhub-singleuser")]
+    # jupyterhub-singleuser without JupyterLab's `node yarn config` at import (hub_config/singleuser.py)
+    c.Spawner.cmd = [str(layout.hub_venv / "bin" / "python"), "-m", "hub_config.singleuser"]
     c.Spawner.default_url = "/lab"
     c.Spawner.notebook_dir = "~"
     c.Spawner.http_timeout = 60

@@ -13,7 +13,7 @@ from helpers.course import enrol, live_assignment, run_testbed
 def _server_maps(stack_config, name: str) -> str:
     """Memory maps of ``name``'s single-user server process (which shared libraries it has loaded)."""
     unix = stack_config.unix_user_prefix + name
-    pids = subprocess.run(["pgrep", "-u", unix, "-f", "jupyterhub-singleuser"], capture_output=True, text=True)
+    pids = subprocess.run(["pgrep", "-u", unix, "-f", "hub_config.singleuser"], capture_output=True, text=True)
     assert pids.stdout.split(), f"no single-user server for {unix}"
     return Path(f"/proc/{pids.stdout.split()[0]}/maps").read_text()
 

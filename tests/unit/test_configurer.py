@@ -46,7 +46,7 @@ def test_demo_mode_allows_one_account_only(cfg):
 def test_single_user_servers_use_the_shared_venv_and_know_ckan(cfg):
     c = Config()
     configurer.update_all(c, cfg, is_root=True)
-    assert c.Spawner.cmd == [str(cfg.prefix / "venvs" / "hub" / "bin" / "jupyterhub-singleuser")]
+    assert c.Spawner.cmd == [str(cfg.prefix / "venvs" / "hub" / "bin" / "python"), "-m", "hub_config.singleuser"]
     assert c.Spawner.environment["CKAN_URL"] == "http://127.0.0.1:5000"
     assert c.Spawner.default_url == "/lab"
 
