@@ -144,7 +144,8 @@ def cpu_by_group(supervised: dict[str, int], unix_names: list[str]) -> dict[str,
     out.update({"trainee servers": 0.0, "trainee kernels": 0.0})
     for pid, secs in cpu.items():
         if owner.get(pid) in uids:
-            key = "trainee servers" if b"jupyterhub-singleuser" in cmd[pid] else "trainee kernels"
+            server = b"jupyterhub-singleuser" in cmd[pid] or b"hub_config.singleuser" in cmd[pid]  # stock / ours
+            key = "trainee servers" if server else "trainee kernels"
             out[key] += secs
             continue
         p = pid

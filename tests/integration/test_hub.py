@@ -160,6 +160,20 @@ def test_trainee_servers_do_not_load_the_language_server_extension(layout):
     assert conf["ServerApp"]["jpserver_extensions"]["jupyter_lsp"] is False
 
 
+def test_trainee_kernels_get_new_ports_when_a_start_collides(hub, trainee):
+    """Two servers starting kernels in the same second can pick the same TCP port; the restarter then
+    retries "with new random ports", which jupyter_client's port cache turns into the same ports five
+    times (seen in bench_burst.py). Does a trainee's server, as it runs, have that cache off?"""
+    code = (
+        "import json, subprocess\n"
+        "shown = subprocess.run(['jupyter', 'server', '--show-config-json'], capture_output=True, text=True)\n"
+        "print(json.loads(shown.stdout).get('KernelManager'))\n"
+    )
+    out = hub.run_code(trainee, code, timeout=90)
+    assert out["error"] is None, out
+    assert out["stdout"].strip() == "{'cache_ports': False}"
+
+
 def test_hub_is_healthy_only_while_every_running_server_has_its_proxy_route(hub, trainee, layout):
     """After a hub restart JupyterHub answers /hub/health before it re-adds the routes of servers that
     kept running: is the hub reported unhealthy (so `up` keeps waiting) while a ready server has no
