@@ -33,6 +33,32 @@ class TestbedSpawner(LocalProcessSpawner):
 
     unix_user_prefix = Unicode("jupyter-", help="Prefix of the Unix account of each hub user.").tag(config=True)
     create_users = Bool(True, help="Create the Unix account on first spawn (hub must be root).").tag(config=True)
+    kernel_socket_root = Unicode(
+        "/run/testbed-kernels",
+        help="Parent of each trainee's private runtime directory (kernel sockets); empty: TCP kernels.",
+    ).tag(config=True)
+
+    def ensure_runtime_dir(self) -> str:
+        """``<kernel_socket_root>/<uid>``: the server's runtime files and its kernels' Unix sockets.
+
+        Kernels then talk to their server over Unix sockets (``KernelManager.transport = ipc``) instead
+        of loopback TCP ports: no port picked by one server can be taken by another's kernel in the
+        same second (a class starting 40 kernels at once hit that), and no other account can reach a
+        trainee's kernel ports. A short path under ``/run`` keeps socket paths below the 107-byte
+        limit, which a runtime directory in the home does not (``~/.local/share/jupyter/runtime``).
+        """
+        if os.geteuid() != 0 or not self.kernel_socket_root:
+            return ""
+        pw = pwd.getpwnam(self.unix_name)
+        os.makedirs(self.kernel_socket_root, mode=0o711, exist_ok=True)
+        os.chmod(self.kernel_socket_root, 0o711)  # root's: nobody lists or adds entries
+        path = os.path.join(self.kernel_socket_root, str(pw.pw_uid))
+        if os.path.islink(path) or (os.path.exists(path) and not os.path.isdir(path)):
+            os.unlink(path)
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        os.chown(path, pw.pw_uid, pw.pw_gid)
+        os.chmod(path, 0o700)
+        return path
 
     @property
     def unix_name(self) -> str:
@@ -85,6 +111,7 @@ class TestbedSpawner(LocalProcessSpawner):
 
     async def _launch(self):
         self.ensure_unix_user()
+        self._runtime_dir = self.ensure_runtime_dir()
         if not self.log_dir:
             return await super().start()
         # The server must not write into the hub's stdout: when the hub restarts, that pipe closes and
@@ -108,4 +135,12 @@ class TestbedSpawner(LocalProcessSpawner):
         env["USER"] = pw.pw_name
         env["HOME"] = pw.pw_dir
         env["SHELL"] = pw.pw_shell or "/bin/bash"
+        if getattr(self, "_runtime_dir", ""):
+            env["JUPYTER_RUNTIME_DIR"] = self._runtime_dir
         return env
+
+    def get_args(self):
+        args = super().get_args()
+        if getattr(self, "_runtime_dir", ""):
+            args.append("--KernelManager.transport=ipc")
+        return args

@@ -193,3 +193,23 @@ def test_hub_is_healthy_only_while_every_running_server_has_its_proxy_route(hub,
         body = {k: v for k, v in route.items() if k not in ("last_activity",)}
         assert requests.post(api + key, headers=auth, json=body, timeout=10).status_code == 201
     assert hubmod.hub_healthy(layout)
+
+
+def test_trainee_kernels_talk_over_private_unix_sockets(hub, trainee, stack_config):
+    """Do a trainee's kernels reach their server over Unix sockets in a directory only that trainee can
+    enter (no loopback TCP port that another server's kernel could take in the same second, or that
+    another account could connect to)?"""
+    code = (
+        "import json, os, pwd\n"
+        "from ipykernel.connect import get_connection_file\n"
+        "info = json.load(open(get_connection_file()))\n"
+        "st = os.stat(os.path.dirname(get_connection_file()))\n"
+        "print(info['transport'], info['ip'], oct(st.st_mode & 0o777), pwd.getpwuid(st.st_uid).pw_name)\n"
+    )
+    out = hub.run_code(trainee, code)
+    assert out["error"] is None, out
+    transport, ip, mode, owner = out["stdout"].split()
+    assert transport == "ipc"
+    assert ip.startswith("/run/testbed-kernels/") and len(ip) + 3 < 107  # sun_path limit, with the -N suffix
+    assert (mode, owner) == ("0o700", stack_config.unix_user_prefix + trainee)
+    assert oct(Path("/run/testbed-kernels").stat().st_mode & 0o777) == "0o711"
