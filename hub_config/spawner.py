@@ -21,10 +21,11 @@ class TestbedSpawner(LocalProcessSpawner):
     In demo mode (hub not root) every server runs as the hub's own account.
 
     Starts are queued: at most ``max_concurrent_starts`` servers start (import and load their
-    extensions, ≈1.8 CPU-s each) at a time, in arrival order. When a whole class logs in at once,
+    extensions, ≈1.1 CPU-s each) at a time, in arrival order. When a whole class logs in at once,
     the first trainees are ready in seconds instead of everyone waiting until all are ready
-    (benchmarks/bench_burst.py: 40 at once on 2 cores, median 28 s with 3 slots, 34 s with 2,
-    40 s with 6; stock JupyterHub 56 s).
+    (benchmarks/bench_burst.py, 40 at once on 2 cores: median 23 s with 3 slots; stock JupyterHub's
+    unordered starts 29 s in the same run. Slot counts measured earlier, at 1.8 CPU-s a start:
+    median 28 s with 3 slots, 34 s with 2, 40 s with 6).
     """
 
     max_concurrent_starts = Integer(0, help="Servers starting at the same time (0: the number of CPU cores + 1).").tag(
