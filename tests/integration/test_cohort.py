@@ -6,6 +6,7 @@ import json
 import os
 import pwd
 import stat
+from urllib.parse import urljoin
 
 import pytest
 from helpers import cohort
@@ -150,7 +151,7 @@ def test_remove_deletes_hub_user_and_ckan_side_and_archives_the_home(tmp_path, u
 
 
 def test_hub_pages_are_in_japanese(hub, cohort_of_two):
-    """Are the sign-in, home, spawn-pending and not-found pages of the hub in Japanese?"""
+    """Are the sign-in, home, spawn-pending, server-stopped and not-found pages of the hub in Japanese?"""
     a, _, pw = cohort_of_two
     page = cohort.login(hub.public, a, "wrong").content.decode()  # the page shown again after a failed sign-in
     for words in (
@@ -164,8 +165,16 @@ def test_hub_pages_are_in_japanese(hub, cohort_of_two):
     s = cohort.login(hub.public, a, pw[a]).session
     home = s.get(f"{hub.public}/hub/home", timeout=30).content.decode()
     assert "作業環境を起動" in home and "サインアウト" in home and "Start My Server" not in home
-    pending = s.get(f"{hub.public}/hub/spawn", timeout=60)
-    assert "/hub/spawn-pending/" in pending.url and "起動しています" in pending.content.decode()
+    spawn = s.get(f"{hub.public}/hub/spawn", timeout=60, allow_redirects=False)
+    assert spawn.status_code == 302 and "/hub/spawn-pending/" in spawn.headers["Location"]
+    pending = s.get(urljoin(hub.public, spawn.headers["Location"]), timeout=60, allow_redirects=False)
+    if pending.status_code == 200:  # still starting: the progress page
+        assert "起動しています" in pending.content.decode()
+    else:  # a start takes about a second: the server may be ready before its progress page is asked for
+        assert pending.status_code == 302 and f"/user/{a}/" in pending.headers["Location"]
+    hub.request("DELETE", f"/users/{a}/server")
+    stopped = s.get(f"{hub.public}/hub/spawn-pending/{a}", timeout=60, allow_redirects=False)
+    assert stopped.status_code == 200 and "作業環境は停止しています" in stopped.content.decode()
     missing = s.get(f"{hub.public}/hub/no-such-page", timeout=30)
     assert missing.status_code == 404 and "ページが見つかりません" in missing.content.decode()
 
