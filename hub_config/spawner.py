@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import pwd
+import shutil
 import subprocess
 import time
 
@@ -80,6 +81,8 @@ class TestbedSpawner(LocalProcessSpawner):
                 capture_output=True,
             )
             pw = pwd.getpwnam(name)
+            if self.kernel_socket_root:  # a removed account's uid may come back: not its runtime files
+                shutil.rmtree(os.path.join(self.kernel_socket_root, str(pw.pw_uid)), ignore_errors=True)
         os.chmod(pw.pw_dir, 0o700)  # trainees must not read each other's work
 
     log_dir = Unicode("", help="Directory for one log file per user server (instead of the hub's stdout).").tag(
