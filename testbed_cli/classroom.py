@@ -29,11 +29,11 @@ class ClassResult:
 def trainees(layout: Layout, course: str) -> list[str]:
     """The hub users enrolled in ``course`` (group nbgrader-<course>), staff excluded."""
     hub = HubAPI(layout)
-    group = hub._req("GET", f"/groups/nbgrader-{course}", ok=(200, 404))
-    if group.status_code == 404:
+    members = hub.group_members(f"nbgrader-{course}")
+    if members is None:
         raise SetupError(f"hub にグループ nbgrader-{course} がありません。./testbed up を実行してください。")
     staff = set(layout.cfg.admins) | {u for c in layout.cfg.courses for u in c.instructors}
-    return sorted(set(group.json().get("users", [])) - staff)
+    return sorted(set(members) - staff)
 
 
 def _server(user: dict) -> dict | None:
@@ -56,9 +56,9 @@ def start_all(
         if server and server.get("ready"):
             return name, "already"
         if not server or not server.get("pending"):
-            r = hub._req("POST", f"/users/{name}/server", ok=(201, 202, 400))
-            if r.status_code == 400 and "already running" not in r.text:
-                return name, f"起動できません: {r.text[:200]}"
+            refused = hub.start_server(name)
+            if refused:
+                return name, f"起動できません: {refused}"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             server = _server(hub.user(name) or {})
@@ -90,6 +90,6 @@ def stop_all(layout: Layout, names: list[str]) -> int:
     for name in names:
         user = hub.user(name)
         if user and _server(user):
-            hub._req("DELETE", f"/users/{name}/server", ok=(202, 204, 400, 404))
+            hub.stop_server(name)
             stopped += 1
     return stopped

@@ -49,6 +49,19 @@ class HubAPI:
     def group_exists(self, group: str) -> bool:
         return self._req("GET", f"/groups/{group}", ok=(200, 404)).status_code == 200
 
+    def group_members(self, group: str) -> list[str] | None:
+        """The group's user names; None if there is no such group."""
+        r = self._req("GET", f"/groups/{group}", ok=(200, 404))
+        return r.json().get("users", []) if r.status_code == 200 else None
+
+    def start_server(self, name: str) -> str | None:
+        """Ask for the user's server; None if asked (or already running), else the hub's refusal."""
+        r = self._req("POST", f"/users/{name}/server", ok=(201, 202, 400))
+        return r.text[:200] if r.status_code == 400 and "already running" not in r.text else None
+
+    def stop_server(self, name: str) -> None:
+        self._req("DELETE", f"/users/{name}/server", ok=(202, 204, 400, 404))
+
     def create_users(self, names: list[str]) -> None:
         self._req("POST", "/users", ok=(201,), json={"usernames": names})
 
@@ -59,7 +72,7 @@ class HubAPI:
         """Stop the user's server, then delete the user; False if the user did not exist."""
         if self.user(name) is None:
             return False
-        self._req("DELETE", f"/users/{name}/server", ok=(202, 204, 400, 404))
+        self.stop_server(name)
         deadline = time.monotonic() + wait
         while True:
             r = self._req("DELETE", f"/users/{name}", ok=(204, 404, 400, 409))

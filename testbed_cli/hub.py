@@ -67,10 +67,10 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
     # jupyter_server_config.json
     server = {"ServerApp": {"jpserver_extensions": TRAINEE_SERVER_EXTENSIONS}}
     changed |= _write(v / "etc/jupyter/jupyter_server_config.d/nbgrader.json", json.dumps(server, indent=2) + "\n")
-    # Kernels bind TCP ports that their server picked and released a moment before; when a class
-    # starts 40 kernels in the same second, two servers can pick the same port. The restarter then
-    # retries "with new random ports", but jupyter_client's port cache (on by default) hands back the
-    # same ports and the kernel dies after five tries. Without the cache a retry gets new ports.
+    # Where kernels use TCP (demo mode, containers; as root they use Unix sockets, hub_config/spawner.py)
+    # a kernel may find the port its server picked taken. The restarter then retries "with new random
+    # ports", but jupyter_client's port cache (on by default for TCP) hands back the same ports and the
+    # kernel dies after five tries. Without the cache a retry gets new ports.
     settings = {"KernelManager": {"cache_ports": False}}
     changed |= _write(v / "etc/jupyter/jupyter_server_config.json", json.dumps(settings, indent=2) + "\n")
     nbg = "\n".join(
@@ -295,20 +295,27 @@ def hub_healthy(layout: Layout) -> bool:
 
 def routes_in_sync(layout: Layout) -> bool:
     """Has every server the hub reports ready a route in the proxy?"""
-    token = secrets.get(layout.state, "hub-admin-token")
-    code, body = _get(f"http://127.0.0.1:{layout.cfg.ports.hub_api}/hub/api/users?state=ready&limit=10000", token)
-    if code != 200:
-        return False
     code, routes = _get(
         f"http://127.0.0.1:{layout.cfg.ports.proxy_api}/api/routes", token=secrets.get(layout.state, "proxy-auth-token")
     )
     if code != 200:
         return False
     have = {key.rstrip("/") for key in json.loads(routes)}
-    users = json.loads(body)
-    users = users["items"] if isinstance(users, dict) else users
-    wanted = {server["url"].rstrip("/") for user in users for server in (user.get("servers") or {}).values()}
-    return wanted <= have
+    token = secrets.get(layout.state, "hub-admin-token")
+    offset, page_size = 0, 200  # the hub's api_page_max_limit
+    while True:
+        url = f"http://127.0.0.1:{layout.cfg.ports.hub_api}/hub/api/users?state=ready&offset={offset}&limit={page_size}"
+        code, body = _get(url, token)
+        if code != 200:
+            return False
+        users = json.loads(body)
+        users = users["items"] if isinstance(users, dict) else users
+        wanted = {server["url"].rstrip("/") for user in users for server in (user.get("servers") or {}).values()}
+        if not wanted <= have:
+            return False
+        if len(users) < page_size:
+            return True
+        offset += page_size
 
 
 def proxy_healthy(layout: Layout) -> bool:

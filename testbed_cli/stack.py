@@ -293,8 +293,8 @@ def up(layout: Layout, log=print) -> dict:
     restart_ckan = ckan_changed or changed["ckan_venv"] or changed["ckanext"]
     restart_hub = stack_changed or changed["app"] or changed["hub_venv"] or lab_changed
     formgraders = [p.name for p in progs if p.name.startswith("formgrader-")]
-    plan = [("ckan-web", restart_ckan), ("ckan-worker", restart_ckan), ("proxy", False), ("hub", restart_hub)]
-    plan.insert(2, ("ckan-tracking", restart_ckan))
+    plan = [("ckan-web", restart_ckan), ("ckan-worker", restart_ckan), ("ckan-tracking", restart_ckan)]
+    plan += [("proxy", False), ("hub", restart_hub)]
     plan += [(name, restart_hub) for name in formgraders]
     plan += [(p.name, restart_hub) for p in progs if p.name.startswith("progress-")]
     plan += [(p.name, changed["app"] or stack_changed) for p in progs if p.name == "autograder"]
