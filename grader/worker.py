@@ -18,42 +18,21 @@ import traceback
 from pathlib import Path
 
 import nbformat
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import (
-    AssignLatePenalties,
-    CheckCellMetadata,
-    Execute,
-    GetGrades,
-    IgnorePattern,
-    LimitOutput,
-    SaveAutoGrades,
-)
+from nbgrader.preprocessors import Execute
 from traitlets.config import Config
 
+from grader import nbgrader_settings
 from grader.ckan_checks import ReadOnlyCkan, apply_to_notebook
-from grader.execute import SandboxedExecute
-from grader.feedback import StripHiddenTests
 from grader.layout import done_marker, submission_stamp
 
 
 def grading_config(root: str, course: str, *, timeout: int, notebook_timeout: int, max_output: int) -> Config:
-    """nbgrader settings of a sandboxed grading run (also what the formgrader's config mirrors)."""
+    """nbgrader settings of a sandboxed grading run (the formgrader's config file holds the same)."""
     c = Config()
-    c.CourseDirectory.root = root
-    c.CourseDirectory.course_id = course
-    c.Autograde.autograde_preprocessors = [
-        SandboxedExecute,
-        IgnorePattern,
-        ClearMetadataPreprocessor,
-        LimitOutput,
-        SaveAutoGrades,
-        AssignLatePenalties,
-        CheckCellMetadata,
-    ]
-    c.GenerateFeedback.preprocessors = [GetGrades, StripHiddenTests, CSSHTMLHeaderPreprocessor]
+    nbgrader_settings.apply(c, nbgrader_settings.course_settings(root, course))
     c.Execute.timeout = timeout
     c.SandboxedExecute.notebook_timeout = notebook_timeout
     c.SandboxedExecute.max_output_bytes = max_output
