@@ -91,9 +91,25 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
     return changed
 
 
+# nbgrader's exchange, with modes that hold against trainees. The root is sticky like /tmp: nbgrader's
+# release insists on rwx for all (it compares the low nine bits only), and the sticky bit stops anyone
+# from renaming or deleting what is not theirs. Each course's folder exists before any trainee could
+# plant one, owned by its grader account; inbound is nbgrader's write-only drop box plus sticky.
+EXCHANGE_ROOT_MODE = 0o1777
+EXCHANGE_COURSE_MODES = {".": 0o755, "inbound": 0o3733, "outbound": 0o755, "feedback": 0o711}
+
+
 def ensure_exchange(layout: Layout) -> None:
+    """The exchange root and every course's folders in it, owned by the course's grader account."""
     layout.exchange.mkdir(parents=True, exist_ok=True)
-    os.chmod(layout.exchange, 0o777)  # nbgrader's exchange must be writable by every account
+    os.chmod(layout.exchange, EXCHANGE_ROOT_MODE)
+    for course in layout.cfg.courses:
+        for name, mode in EXCHANGE_COURSE_MODES.items():
+            path = layout.exchange / course.id / name
+            path.mkdir(exist_ok=True)
+            os.chmod(path, mode)
+            if system.is_root():
+                system.chown(path, layout.grader_account(course.id))
 
 
 def sync_course_source(src: Path, dest_root: Path, course_id: str, log=print) -> None:
@@ -163,9 +179,9 @@ def ensure_hub_state(layout: Layout, log=print) -> None:
     os.chmod(layout.hub_dir, 0o700)
     (layout.hub_dir / "jupyterhub_config.d").mkdir(exist_ok=True)
     ensure_secrets(layout)
-    ensure_exchange(layout)
     for course in cfg.courses:
         ensure_course(layout, course, log)
+    ensure_exchange(layout)  # after the courses' grader accounts exist
     # instructors/admins sign in with a generated password (kept in the secrets directory)
     db = layout.hub_dir / "passwords.sqlite"
     pw = secrets.get(layout.state, "instructor-password", nbytes=9)

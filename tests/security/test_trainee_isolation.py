@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import secrets
 
 import pytest
@@ -96,3 +98,62 @@ def test_trainee_kernel_cannot_read_the_stored_ckan_tokens(hub, pair, layout):
     a, _, _ = pair
     out = hub.run_code(a, f"open({str(layout.hub_dir / 'ckan-tokens.sqlite')!r}, 'rb').read(1)")
     assert out["error"] is not None and out["error"].startswith("PermissionError"), out
+
+
+EXCHANGE_PROBE = """
+import json, os
+root, course, victim = {root!r}, {course!r}, {victim!r}
+def attempt(fn, *args):
+    try:
+        fn(*args)
+        return "done"
+    except OSError as e:
+        return type(e).__name__
+out = {{}}
+out["rename_course"] = attempt(os.rename, f"{{root}}/{{course}}", f"{{root}}/{{course}}-old")
+out["replace_course"] = attempt(os.rename, f"{{root}}/{{course}}/outbound", f"{{root}}/{{course}}/outbound2")
+out["plant_release"] = attempt(os.mkdir, f"{{root}}/{{course}}/outbound/planted")
+out["list_inbound"] = attempt(os.listdir, f"{{root}}/{{course}}/inbound")
+out["list_feedback"] = attempt(os.listdir, f"{{root}}/{{course}}/feedback")
+out["rename_other_submission"] = attempt(os.rename, victim, victim + "-moved")
+out["delete_other_submission"] = attempt(os.rmdir, victim)
+out["own_submission"] = attempt(os.mkdir, f"{{root}}/{{course}}/inbound/{{os.environ['JUPYTERHUB_USER']}}+probe")
+print(json.dumps(out))
+"""
+
+
+def test_a_trainee_cannot_rename_plant_or_remove_anything_in_the_exchange(hub, pair, layout, stack_config):
+    """Knowing the name of another trainee's submission, can a trainee rename or delete it, rename the
+    course's folders, plant a release, or list inbound and feedback? Only their own submission may be created."""
+    a, b, _ = pair
+    course = stack_config.courses[0].id
+    inbound = layout.exchange / course / "inbound"
+    victim = inbound / f"{b}+kadai+2026-12-06 10:00:00.000000 UTC+known"
+    own = inbound / f"{a}+probe"
+    victim.mkdir()
+    try:
+        os.chown(victim, pwd.getpwnam(stack_config.unix_user_prefix + b).pw_uid, -1)
+        os.chmod(victim, 0o777)  # as nbgrader's submit leaves it
+        code = EXCHANGE_PROBE.format(root=str(layout.exchange), course=course, victim=str(victim))
+        out = hub.run_code(a, code)
+        assert out["error"] is None, out
+        got = json.loads(out["stdout"])
+        assert got == {
+            "rename_course": "PermissionError",
+            "replace_course": "PermissionError",
+            "plant_release": "PermissionError",
+            "list_inbound": "PermissionError",
+            "list_feedback": "PermissionError",
+            "rename_other_submission": "PermissionError",
+            "delete_other_submission": "PermissionError",
+            "own_submission": "done",
+        }
+        assert victim.is_dir() and (layout.exchange / course / "outbound").is_dir()
+        assert oct(layout.exchange.stat().st_mode & 0o7777) == "0o1777"
+    finally:
+        moved = layout.exchange / f"{course}-old"
+        if moved.exists():  # the attack succeeded: put the course back before anything else runs
+            moved.rename(layout.exchange / course)
+        for path in (victim, own):
+            if path.exists():
+                path.rmdir()
