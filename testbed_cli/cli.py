@@ -172,7 +172,7 @@ def test(obj: Ctx, tier: str | None, no_up: bool, target: str, pytest_args: tupl
         system.ensure_debs(["chromium", "fonts-noto-cjk"], log=_log)
     args = ["-m", "pytest", "-c", str(REPO / "pytest.ini"), "--rootdir", str(REPO)]
     if not any(not a.startswith("-") for a in pytest_args):
-        args += [str(REPO / "tests"), str(REPO / "ckan_seed" / "ckanext-testbed" / "ckanext" / "testbed" / "tests")]
+        args += [str(REPO / "tests"), str(REPO / "ckanext-testbed" / "ckanext" / "testbed" / "tests")]
     if tier == "unit":
         args += ["-m", "not integration and not browser"]
     elif not no_up:

@@ -146,7 +146,7 @@ def ensure_app_on_path(venv: Path, layout: Layout) -> None:
 
 def ensure_ckanext(layout: Layout, log=print) -> bool:
     """Install ckanext-testbed into CKAN's venv when its source changed."""
-    src = REPO / "ckan_seed" / "ckanext-testbed"
+    src = REPO / "ckanext-testbed"
     digest = tree_hash(src)
     stamp = layout.ckan_venv / ".ckanext-testbed.sha256"
     if _stamp_ok(stamp, digest):
