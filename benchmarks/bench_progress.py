@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub_config.progress import board, marks, page, sources  # noqa: E402
-from hub_config.progress.completion import Rule  # noqa: E402
+from classroom import board, marks, page, sources  # noqa: E402
+from classroom.completion import Rule  # noqa: E402
 
 ASSIGNMENTS = 8
 ME = pwd.getpwuid(os.geteuid()).pw_name

@@ -9,26 +9,18 @@ import os
 from pathlib import Path
 
 from hub_config.ckan_hook import update_ckan
-from hub_config.progress.config import update_progress
+from hub_config.classroom_service import update_classroom
 from hub_config.remote import update_remote
 from hub_config.sso import update_sso
 from testbed_config import StackConfig
 from testbed_config.layout import Layout
+from testbed_config.names import formgrader_name, formgrader_port
 
 OPERATOR_SERVICE = "testbed-operator"
 
 
 def _secret(layout: Layout, name: str) -> str:
     return (layout.secrets / name).read_text().strip()
-
-
-def service_port(cfg: StackConfig, index: int) -> int:
-    """Ports of hub-managed services: formgraders first (one per course), then the progress board."""
-    return cfg.ports.services + index
-
-
-def formgrader_name(course: str) -> str:
-    return f"formgrader-{course}"
 
 
 def update_base(c, cfg: StackConfig, layout: Layout) -> None:
@@ -82,7 +74,7 @@ def update_spawner(c, cfg: StackConfig, layout: Layout, is_root: bool) -> None:
         "LANG": "ja_JP.UTF-8" if Path("/usr/lib/locale/ja_JP.utf8").exists() else "C.UTF-8",
         "TZ": "Asia/Tokyo",
         "CKAN_URL": cfg.ckan_internal_url,
-        # where the course's self-check helper leaves marks for the progress board (hub_config/progress/selfcheck.py)
+        # where the course's self-check helper leaves marks for the progress board (classroom/selfcheck.py)
         "TESTBED_EXCHANGE": str(layout.exchange),
         "PATH": f"{layout.hub_venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
@@ -127,7 +119,7 @@ def update_services(c, cfg: StackConfig, layout: Layout) -> None:
         services.append(
             {
                 "name": name,
-                "url": f"http://127.0.0.1:{service_port(cfg, i)}",
+                "url": f"http://127.0.0.1:{formgrader_port(cfg, i)}",
                 "api_token": _secret(layout, f"{name}-token"),
                 "oauth_client_id": f"service-{name}",
                 "oauth_no_confirm": True,
@@ -173,7 +165,7 @@ def update_all(c, cfg: StackConfig, *, is_root: bool | None = None) -> None:
     update_auth(c, cfg, layout, is_root)
     update_spawner(c, cfg, layout, is_root)
     update_services(c, cfg, layout)
-    update_progress(c, cfg, layout)
+    update_classroom(c, cfg, layout)
     update_ckan(c, cfg, layout)
     update_remote(c, cfg, layout, is_root)
     update_sso(c, cfg, layout, is_root)  # replaces update_remote's sign-up when sso.type is set

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub_config.ckan_hook import provide_ckan_token, update_ckan
+from hub_config.classroom_service import update_classroom
 from hub_config.configurer import (
     update_all,
     update_auth,
     update_services,
     update_spawner,
 )
-from hub_config.progress.config import update_progress
 from hub_config.remote import CULLER, update_remote
 from testbed_config import StackConfig
 from testbed_config.layout import Layout
@@ -146,16 +146,6 @@ _HUB_PROVIDED = {
 }
 
 
-def listen_everywhere(command: list[str]) -> list[str]:
-    """The local program's command, made to listen on the hub container's address (the proxy is elsewhere)."""
-    cmd = list(command)
-    if "hub_config.progress.app" in cmd:
-        cmd[cmd.index("hub_config.progress.app")] = "hub_config.container_progress"
-    elif cmd and cmd[0].endswith("jupyterhub-singleuser"):
-        cmd.append("--ip=0.0.0.0")
-    return cmd
-
-
 def managed_services(c, site: Site, programs: list[dict]) -> list[dict]:
     """The hub's external services that have a program (formgraders, progress boards) become hub-managed.
 
@@ -175,7 +165,7 @@ def managed_services(c, site: Site, programs: list[dict]) -> list[dict]:
         managed = {
             **svc,
             "url": f"http://{site.hub_host}:{port}",
-            "command": listen_everywhere(prog["command"]),
+            "command": list(prog["command"]),  # already listening on the container's address
             "environment": env,
         }
         if prog.get("user"):
@@ -251,7 +241,7 @@ def configure_kubernetes(c, cfg: StackConfig, site: Site, programs: list[dict]) 
     update_auth(c, cfg, layout, True)
     update_spawner(c, cfg, layout, True)
     update_services(c, cfg, layout)
-    update_progress(c, cfg, layout)
+    update_classroom(c, cfg, layout)
     update_ckan(c, cfg, layout)  # its hook is re-pointed at CKAN's service name by update_kubernetes
     update_remote(c, cfg, layout, True)
     # the chart runs jupyterhub-idle-culler itself (Helm values cull.*, rendered from remote.idle_timeout_minutes)

@@ -5,7 +5,7 @@ from ``configurer.update_auth`` (which then sets none): trainees sign up at /hub
 approves them at /hub/authorize, staff sign in with their stored password
 (``native_auth.TestbedNativeAuthenticator``). It also adds jupyterhub-idle-culler as a
 hub-managed service with only the scopes it needs. Run it after ``update_services`` and
-``update_progress`` and ``update_ckan`` (it adds to the services, roles and template paths they set).
+``update_classroom`` and ``update_ckan`` (it adds to the services, roles and template paths they set).
 """
 
 from __future__ import annotations

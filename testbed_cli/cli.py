@@ -173,9 +173,9 @@ def test(obj: Ctx, tier: str | None, no_up: bool, target: str, pytest_args: tupl
     args = ["-m", "pytest", "-c", str(REPO / "pytest.ini"), "--rootdir", str(REPO)]
     if not any(not a.startswith("-") for a in pytest_args):
         args += [str(REPO / "tests"), str(REPO / "ckanext-testbed" / "ckanext" / "testbed" / "tests")]
-    if tier == "unit":
-        args += ["-m", "not integration and not browser"]
-    elif not no_up:
+    # tiers by marker (pytest.ini; tests/README.md): the compose tier runs only with --target compose
+    args += ["-m", "unit" if tier == "unit" else "unit or integration or browser"]
+    if tier != "unit" and not no_up:
         _demo_warning()
         stack.up(obj.layout, log=_log)
     env = {**os.environ}

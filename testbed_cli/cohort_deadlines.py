@@ -2,7 +2,7 @@
 or for everyone without a cohort-specific one (cohort ""). Stored in the roster database (table ``deadlines`` of
 ``cohort_roster.py``, due time as ISO 8601 in Japan time) and handed to the progress board with the roster export
 (``testbed_cli/progress.py``), since the board runs as the grader account and cannot read the hub's state.
-The rules (parsing, which deadline applies, lateness) are in ``hub_config/progress/deadlines.py``.
+The rules (parsing, which deadline applies, lateness) are in ``classroom/deadlines.py``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from hub_config.progress import deadlines as rules
+from classroom import deadlines as rules
 from testbed_cli import cohort_roster, progress
 from testbed_cli.cohort_roster import Deadline
 from testbed_cli.errors import SetupError

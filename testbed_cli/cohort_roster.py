@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from hub_config.progress.deadlines import cohort_problem, from_iso, normalize_cohort
+from classroom.deadlines import cohort_problem, from_iso, normalize_cohort
 
 UNIX_NAME_MAX = 32  # useradd's limit on Debian; the Unix account is <prefix><name>
 _PATTERN = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -226,7 +226,7 @@ def as_dict(member: Member) -> dict:
     return asdict(member)
 
 
-# deadlines (rules in hub_config/progress/deadlines.py, operations in cohort_deadlines.py) ------------------------
+# deadlines (rules in classroom/deadlines.py, operations in cohort_deadlines.py) ------------------------
 
 
 @dataclass(frozen=True)

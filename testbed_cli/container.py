@@ -59,12 +59,13 @@ def import_secrets(layout: Layout, env: dict[str, str]) -> list[str]:
 
 
 def service_programs(layout: Layout) -> list[dict]:
-    """The formgrader and progress-board programs of every course, as the hub config's JSON."""
+    """The formgrader and classroom programs of every course, as the hub config's JSON, listening on the
+    container's address (the proxy runs in another container)."""
     from testbed_cli import hub, progress
 
     programs = []
     for i in range(len(layout.cfg.courses)):
-        for prog in (hub.formgrader_program(layout, i), progress.progress_program(layout, i)):
+        for prog in (hub.formgrader_program(layout, i, "0.0.0.0"), progress.progress_program(layout, i, "0.0.0.0")):
             programs.append(
                 {
                     "name": prog.name,

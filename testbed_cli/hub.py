@@ -11,10 +11,10 @@ from pathlib import Path
 
 from grader import nbgrader_settings
 from hub_config import passwords
-from hub_config.configurer import formgrader_name, service_port
 from testbed_cli import install, secrets, system
 from testbed_cli.layout import REPO, Layout
 from testbed_cli.supervisor import Program
+from testbed_config.names import formgrader_name, formgrader_port
 
 # JupyterLab plugins trainees never need (instructors grade in the formgrader service);
 # the announcements plugin fetches news from the internet (offline classrooms).
@@ -83,7 +83,7 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
             "c.Exchange.assignment_dir = '.'",
             "from nbgrader.auth import JupyterHubAuthPlugin",
             "c.Authenticator.plugin_class = JupyterHubAuthPlugin",
-            "c.ExchangeFactory.fetch_assignment = 'hub_config.progress.fetch_plugin.MarkedFetchAssignment'",
+            "c.ExchangeFactory.fetch_assignment = 'classroom.fetch_plugin.MarkedFetchAssignment'",
             "",
         ]
     )
@@ -190,7 +190,7 @@ def ensure_hub_state(layout: Layout, log=print) -> None:
             passwords.set_password(db, user, pw)
 
 
-def formgrader_program(layout: Layout, index: int) -> Program:
+def formgrader_program(layout: Layout, index: int, address: str = "127.0.0.1") -> Program:
     """The formgrader of one course: jupyterhub-singleuser as the course's grader account, an external
     hub service (supervised here, so it outlives hub restarts)."""
     cfg = layout.cfg
@@ -212,15 +212,18 @@ def formgrader_program(layout: Layout, index: int) -> Program:
         "JUPYTERHUB_API_URL": cfg.hub_api_url,
         "JUPYTERHUB_BASE_URL": "/",
         "JUPYTERHUB_SERVICE_PREFIX": prefix,
-        "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{service_port(cfg, index)}{prefix}",
+        "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{formgrader_port(cfg, index)}{prefix}",
         "JUPYTERHUB_OAUTH_CALLBACK_URL": f"{prefix}oauth_callback",
         "JUPYTERHUB_OAUTH_SCOPES": scopes,
         "JUPYTERHUB_OAUTH_ACCESS_SCOPES": scopes,
         "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES": "[]",
     }
+    command = [str(layout.hub_venv / "bin" / "jupyterhub-singleuser")]
+    if address != "127.0.0.1":  # otherwise it listens where JUPYTERHUB_SERVICE_URL says
+        command.append(f"--ip={address}")
     return Program(
         name,
-        [str(layout.hub_venv / "bin" / "jupyterhub-singleuser")],
+        command,
         user=account,
         directory=home,
         environment=env,
@@ -325,6 +328,6 @@ def proxy_healthy(layout: Layout) -> bool:
 def formgrader_healthy(layout: Layout, index: int) -> bool:
     """The service answers on its own port (a redirect to the hub's login counts as alive)."""
     course = layout.cfg.courses[index]
-    url = f"http://127.0.0.1:{service_port(layout.cfg, index)}/services/{formgrader_name(course.id)}/"
+    url = f"http://127.0.0.1:{formgrader_port(layout.cfg, index)}/services/{formgrader_name(course.id)}/"
     code, _ = _get(url)
     return code in (200, 302, 401, 403)

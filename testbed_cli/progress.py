@@ -13,11 +13,11 @@ import json
 import os
 from pathlib import Path
 
-from hub_config.progress.config import progress_name, progress_port
 from testbed_cli import cohort_roster, secrets, system
 from testbed_cli.hub import _get
 from testbed_cli.layout import Layout
 from testbed_cli.supervisor import Program
+from testbed_config.names import classroom_name, classroom_port
 
 
 def roster_export(layout: Layout, course: str) -> Path:
@@ -27,8 +27,8 @@ def roster_export(layout: Layout, course: str) -> Path:
 def ensure_state(layout: Layout) -> None:
     """Each board's hub token (read by the hub config) and certificate key, and the roster and deadlines it shows."""
     for course in layout.cfg.courses:
-        secrets.get(layout.state, f"{progress_name(course.id)}-token")
-        secrets.get(layout.state, f"{progress_name(course.id)}-certificate-key")
+        secrets.get(layout.state, f"{classroom_name(course.id)}-token")
+        secrets.get(layout.state, f"{classroom_name(course.id)}-certificate-key")
     export_rosters(layout)
 
 
@@ -61,14 +61,15 @@ def export_rosters(layout: Layout) -> None:
         os.replace(tmp, path)
 
 
-def progress_program(layout: Layout, index: int) -> Program:
-    """The board of one course, as its grader account, an external hub service (outlives hub restarts)."""
+def progress_program(layout: Layout, index: int, address: str = "127.0.0.1") -> Program:
+    """The board of one course, as its grader account, an external hub service (outlives hub restarts),
+    listening on ``address`` (loopback on one machine; the container's address where the proxy is elsewhere)."""
     cfg = layout.cfg
     course = cfg.courses[index]
-    name = progress_name(course.id)
+    name = classroom_name(course.id)
     home = layout.course_home(course.id)
     prefix = f"/services/{name}/"
-    port = progress_port(cfg, index)
+    port = classroom_port(cfg, index)
     scopes = json.dumps(["access:services", f"access:services!service={name}"])
     env = {
         "HOME": str(home),
@@ -91,9 +92,10 @@ def progress_program(layout: Layout, index: int) -> Program:
     command = [
         str(layout.hub_venv / "bin" / "python"),
         "-m",
-        "hub_config.progress.app",
+        "classroom.app",
         f"--course={course.id}",
         f"--port={port}",
+        f"--address={address}",
         f"--exchange={layout.exchange / course.id}",
         f"--gradebook={home / course.id / 'gradebook.db'}",
         f"--roster={roster_export(layout, course.id)}",
@@ -108,5 +110,5 @@ def progress_program(layout: Layout, index: int) -> Program:
 
 def progress_healthy(layout: Layout, index: int) -> bool:
     course = layout.cfg.courses[index]
-    url = f"http://127.0.0.1:{progress_port(layout.cfg, index)}/services/{progress_name(course.id)}/health"
+    url = f"http://127.0.0.1:{classroom_port(layout.cfg, index)}/services/{classroom_name(course.id)}/health"
     return _get(url)[0] == 200

@@ -2,9 +2,10 @@
 
 The stack is reached the way trainees reach it (through the TLS proxy); URLs and the operator's hub
 token come from the ``.env`` written by ``./testbed deploy compose`` (``TESTBED_COMPOSE_ENV`` names
-another file). Only ``tests/remote/`` runs: the other integration tests need the local stack's
-files and processes. Optional: ``TESTBED_REMOTE_CA`` (the TLS proxy's root certificate, for its
-internal CA), ``TESTBED_REMOTE_CKAN_TOKEN`` (CKAN sysadmin token, for the checks that need it).
+another file). Only ``tests/remote/`` runs, selected by its tier marker ``compose``: the integration
+tests need the local stack's files and processes. Optional: ``TESTBED_REMOTE_CA`` (the TLS proxy's
+root certificate, for its internal CA), ``TESTBED_REMOTE_CKAN_TOKEN`` (CKAN sysadmin token, for the
+checks that need it).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def compose_pytest_args(repo: Path, pytest_args: list[str], env: dict[str, str])
         "TESTBED_REMOTE_TLS": dot.get("TESTBED_TLS", "internal"),
         "TESTBED_REMOTE_STACK": str(env_file.parent / STACK_FILE),
     }
-    args = ["-m", "pytest", "-c", str(repo / "pytest.ini"), "--rootdir", str(repo), "-m", "integration"]
+    args = ["-m", "pytest", "-c", str(repo / "pytest.ini"), "--rootdir", str(repo), "-m", "compose"]
     if not any(not a.startswith("-") for a in pytest_args):
         args.append(str(repo / "tests" / "remote"))
     return [*args, *pytest_args], out

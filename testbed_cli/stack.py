@@ -16,6 +16,7 @@ from testbed_cli import ckan, hub, install, postgres, progress, redis, superviso
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
 from testbed_cli.supervisor import Program
+from testbed_config.names import classroom_port
 
 
 def programs(layout: Layout) -> list[Program]:
@@ -211,7 +212,7 @@ def check_ports(layout: Layout) -> None:
     for key, port in ports.items():
         if key == "services":
             wanted += [(key, port + i, f"formgrader-{c.id}") for i, c in enumerate(cfg.courses)]
-            wanted += [(key, progress.progress_port(cfg, i), f"progress-{c.id}") for i, c in enumerate(cfg.courses)]
+            wanted += [(key, classroom_port(cfg, i), f"progress-{c.id}") for i, c in enumerate(cfg.courses)]
         else:
             wanted.append((key, port, PORT_KEYS[key]))
     for key, number, owner in wanted:

@@ -1,4 +1,16 @@
-"""Shared fixtures of the three test tiers.
+"""Shared fixtures of the test tiers, and the rule that every test names its tier.
+
+Tiers: every test carries exactly one tier marker (registered in pytest.ini, see tests/README.md), as a
+module-level ``pytestmark = pytest.mark.unit`` (a list when the module also has skipif marks):
+
+- ``unit``         no services, nothing ./testbed up installed (``./testbed test --unit``)
+- ``integration``  the running local stack or what ./testbed up installed (hub, CKAN, PostgreSQL, supervisor,
+                   Unix accounts, the venvs under the prefix)
+- ``browser``      headless Chromium (the ``page``/``browser`` fixtures) against the running stack
+- ``compose``      tests/remote/, a docker-compose stack by HTTP only (``./testbed test --target compose``)
+
+Collection fails (before ``-m``/``-k`` deselect anything), naming each test with no tier marker or with more
+than one: a test never lands in a tier by leaving its marker out.
 
 Fixtures:
 - ``stack_config``  (session) the effective StackConfig (same file as ``./testbed``; TESTBED_CONFIG honoured)
@@ -31,8 +43,29 @@ sys.path.insert(0, str(REPO / "tests"))
 from testbed_config import load_config  # noqa: E402
 from testbed_config.layout import Layout  # noqa: E402
 
+pytest_plugins = ("pytester",)  # tests/unit/test_tiers.py runs pytest on a throwaway folder
+
+TIERS = ("unit", "integration", "browser", "compose")
+
 _counter = itertools.count()
 _run_id = secrets.token_hex(3)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Fail collection for any test without exactly one tier marker (before -m/-k deselect it)."""
+    wrong = []
+    for item in items:
+        tiers = sorted({mark.name for mark in item.iter_markers() if mark.name in TIERS})
+        if not tiers:
+            wrong.append(f"{item.nodeid}: no tier marker")
+        elif len(tiers) > 1:
+            wrong.append(f"{item.nodeid}: {len(tiers)} tier markers ({', '.join(tiers)})")
+    if wrong:
+        raise pytest.UsageError(
+            f"every test needs exactly one tier marker of {', '.join(TIERS)} (a module-level "
+            "`pytestmark = pytest.mark.unit`, say; tests/README.md):\n  " + "\n  ".join(wrong)
+        )
 
 
 @pytest.fixture(scope="session")

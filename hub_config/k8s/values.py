@@ -15,8 +15,8 @@ import yaml
 
 from hub_config.containers import CONTAINER_PORTS, STATE_DIR, TRAINEE_GID, TRAINEE_HOME, container_stack
 from hub_config.k8s.chart_keys import CHART_VERSION
-from hub_config.progress.config import progress_port
 from testbed_config import StackConfig
+from testbed_config.names import service_ports
 
 SECRET_NAME = "testbed-secrets"  # kubectl create secret generic testbed-secrets --from-file=... (docs)
 STATE_CLAIM = "testbed-hub-state"
@@ -43,12 +43,6 @@ configure_kubernetes(
 def _image(cfg: StackConfig, name: str) -> dict:
     reg = cfg.deploy.image_registry.strip().rstrip("/")
     return {"name": f"{reg}/{name}" if reg else name, "tag": cfg.deploy.image_tag}
-
-
-def service_ports(cfg: StackConfig) -> list[int]:
-    """Ports of the hub-managed services in the hub pod (formgraders, then progress boards)."""
-    n = len(cfg.courses)
-    return [cfg.ports.services + i for i in range(n)] + [progress_port(cfg, i) for i in range(n)]
 
 
 def render_values(cfg: StackConfig) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from hub_config.progress import deadlines as rules
+from classroom import deadlines as rules
 from testbed_cli import cohort as ops
 from testbed_cli import cohort_deadlines
 from testbed_cli import cohort_roster as roster

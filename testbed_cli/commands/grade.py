@@ -75,8 +75,8 @@ def run(obj, assignment: str, course_id: str | None, workers: int | None, force:
 @click.pass_obj
 def export(obj, course_id: str | None, fmt: str, output: str | None):
     """成績表 (研修記録用) を書き出します。CSV は Excel で開ける UTF-8 (BOM 付き) です。"""
+    from classroom.export import gradebook_rows, table, write
     from grader.courses import CourseError, course_root, find_course
-    from grader.export import gradebook_rows, table, write
 
     try:
         c = find_course(obj.layout, course_id)

@@ -6,8 +6,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 import requests
 from helpers.course import enrol, live_assignment, run_testbed
+
+pytestmark = pytest.mark.integration
 
 
 def _server_maps(stack_config, name: str) -> str:

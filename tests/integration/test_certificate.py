@@ -11,7 +11,7 @@ from helpers.gradebook import graded
 from helpers.progress import cohort_member, login
 from pypdf import PdfReader
 
-from hub_config.progress import sources
+from classroom import sources
 
 pytestmark = pytest.mark.integration
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from helpers.course import enrol, live_assignment, run_testbed, submit_code
 
-from grader.export import HEADER
+from classroom.export import HEADER
 
 pytestmark = [
     pytest.mark.integration,

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from classroom.export import HEADER, gradebook_rows, table, write
 from grader.batch import REPO, grade_assignment
-from grader.export import HEADER, gradebook_rows, table, write
 from grader.layout import done_marker, pending_students
 
 pytestmark = [

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.compose
 
 
 def test_hub_answers_through_the_tls_proxy(remote, hub_api):

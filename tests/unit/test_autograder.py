@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from grader.auto import MAX_ATTEMPTS, State, inbound
 from testbed_cli.layout import Layout
 from testbed_cli.stack import autograder_program, programs
 from testbed_config import StackConfig
+
+pytestmark = pytest.mark.unit
 
 
 def test_inbound_groups_submissions_by_assignment(tmp_path):

@@ -9,8 +9,10 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from hub_config.progress import certificate
-from hub_config.progress.certificate import Certificate, Result
+from classroom import certificate
+from classroom.certificate import Certificate, Result
+
+pytestmark = pytest.mark.unit
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,8 @@ from ckan_seed.trainees import ckan_user_name, sandbox_org_name
 from hub_config import ckan_hook, configurer
 from testbed_config import StackConfig
 
+pytestmark = pytest.mark.unit
+
 CKAN_NAME = re.compile(r"^[a-z0-9_-]{2,100}$")
 
 

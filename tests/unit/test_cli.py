@@ -1,8 +1,11 @@
 """The CLI layer, in-process with click's runner: clear errors, no tracebacks."""
 
+import pytest
 from click.testing import CliRunner
 
 from testbed_cli.cli import main
+
+pytestmark = pytest.mark.unit
 
 
 def test_invalid_config_exits_1_with_a_japanese_message(tmp_path):

@@ -9,6 +9,8 @@ import pytest
 from testbed_cli import cohort_roster as roster
 from testbed_cli import cohort_sheet
 
+pytestmark = pytest.mark.unit
+
 ROWS = "ユーザー名,氏名,所属\r\nyamada,山田 太郎,企画課\r\nsato,佐藤 花子,\r\n"
 
 

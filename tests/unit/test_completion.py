@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from hub_config.progress import board, completion, page, sources
-from hub_config.progress.completion import Rule
-from hub_config.progress.sources import Facts, Score
+import pytest
+
+from classroom import board, completion, page, sources
+from classroom.completion import Rule
+from classroom.sources import Facts, Score
+
+pytestmark = pytest.mark.unit
 
 KEY = b"unit-test-key"
 RULE = Rule(pass_ratio=0.6, key=KEY)

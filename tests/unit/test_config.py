@@ -8,6 +8,8 @@ import pytest
 
 from testbed_config import ConfigError, StackConfig, load_config, reference_markdown
 
+pytestmark = pytest.mark.unit
+
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -8,6 +8,8 @@ from traitlets.config import Config
 from hub_config import configurer
 from testbed_config import StackConfig
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture
 def cfg(tmp_path):

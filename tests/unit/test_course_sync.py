@@ -1,6 +1,10 @@
 """Curriculum updates reach a course only where no instructor has edited the assignment."""
 
+import pytest
+
 from testbed_cli.hub import sync_course_source
+
+pytestmark = pytest.mark.unit
 
 
 def _write(path, text):

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.unit
+
 REPO = Path(__file__).resolve().parents[2]
 COURSE = REPO / "courses" / "odtb"
 sys.path.insert(0, str(COURSE))

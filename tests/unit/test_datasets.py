@@ -18,6 +18,8 @@ from datasets.dictionary import describe
 from datasets.generate import build, main
 from datasets.layouts import BLANK_MEANS_NO, FLAG_COLUMNS, HAZARDS, LAYOUTS, TIME_COLUMNS
 
+pytestmark = pytest.mark.unit
+
 ROOT = Path(manifest.__file__).resolve().parent
 MANIFEST = manifest.load()
 RESOURCES = manifest.resources(MANIFEST)

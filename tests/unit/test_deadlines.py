@@ -11,11 +11,13 @@ from datetime import datetime
 import pytest
 from click.testing import CliRunner
 
-from grader.export import HEADER, table, write
-from hub_config.progress import deadlines
-from hub_config.progress.deadlines import JST, DeadlineError
+from classroom import deadlines
+from classroom.deadlines import JST, DeadlineError
+from classroom.export import HEADER, table, write
 from testbed_cli import cohort_roster as roster
 from testbed_cli.cli import main
+
+pytestmark = pytest.mark.unit
 
 
 def jst(*args) -> datetime:
@@ -264,7 +266,7 @@ def test_grade_book_shows_cohort_deadline_and_late_submissions(tmp_path):
         "完了",
     ]
 
-    def row(trainee, assignment, score, at):  # as grader.gradebook_dump gives them: nbgrader's times in UTC
+    def row(trainee, assignment, score, at):  # as classroom.gradebook_dump gives them: nbgrader's times in UTC
         return {"trainee": trainee, "assignment": assignment, "max": 5, "score": score, "submitted_at": at,
                 "completed": at is not None}  # fmt: skip
 

@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from testbed_cli import deploy_check, deploy_compose
 from testbed_config import StackConfig
 
+pytestmark = pytest.mark.unit
+
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((REPO / "tests" / "data" / "compose-spec.json").read_text(encoding="utf-8"))
 

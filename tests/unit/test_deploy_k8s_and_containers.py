@@ -16,6 +16,8 @@ from testbed_cli import container
 from testbed_config import StackConfig
 from testbed_config.layout import Layout
 
+pytestmark = pytest.mark.unit
+
 SITE = containers.Site(
     hub_host="hub",
     proxy_api_url="http://proxy:8001",
@@ -50,14 +52,14 @@ def cfg(tmp_path) -> StackConfig:
 PROGRAMS = [
     {
         "name": "formgrader-odtb",
-        "command": ["/opt/testbed/venvs/hub/bin/jupyterhub-singleuser"],
+        "command": ["/opt/testbed/venvs/hub/bin/jupyterhub-singleuser", "--ip=0.0.0.0"],
         "environment": {"HOME": "/h", "JUPYTERHUB_API_URL": "http://127.0.0.1:8081/hub/api", "JUPYTERHUB_USER": "g"},
         "user": "grader-odtb",
         "directory": "/h",
     },
     {
         "name": "progress-odtb",
-        "command": ["python", "-m", "hub_config.progress.app", "--port=9101"],
+        "command": ["python", "-m", "classroom.app", "--port=9101", "--address=0.0.0.0"],
         "environment": {"TESTBED_CERTIFICATE_KEY": "k"},
         "user": "grader-odtb",
         "directory": "/h",
@@ -103,7 +105,7 @@ def test_services_become_hub_managed_and_listen_for_the_proxy(cfg):
     assert fg["url"] == "http://hub:9100" and fg["user"] == "grader-odtb"
     assert "--ip=0.0.0.0" in fg["command"]
     assert "JUPYTERHUB_API_URL" not in fg["environment"] and fg["environment"]["JUPYTERHUB_USER"] == "g"
-    assert "hub_config.container_progress" in pg["command"]
+    assert "--address=0.0.0.0" in pg["command"]
     assert pg["environment"]["TESTBED_CERTIFICATE_KEY"] == "k"
     assert "idle-culler" in svc  # compose keeps the hub-managed culler of remote mode
 

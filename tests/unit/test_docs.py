@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pytest
 
 from testbed_cli.cli import main
+
+pytestmark = pytest.mark.unit
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 

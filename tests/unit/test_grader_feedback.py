@@ -1,7 +1,11 @@
 """Feedback text and grading bookkeeping (pure functions of grader/)."""
 
+import pytest
+
 from grader.feedback_text import explain, strip_hidden
 from grader.layout import done_marker, pending_students
+
+pytestmark = pytest.mark.unit
 
 
 def test_are_hidden_tests_removed_from_a_test_cell():

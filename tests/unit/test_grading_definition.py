@@ -1,9 +1,12 @@
 """The one grading definition (grader/nbgrader_settings.py): the formgrader's config file and the workers'
 Config are the same settings, and every HTML rendering of a submission goes through InertNotebook."""
 
+import pytest
 from traitlets.config import Config
 
 from grader import nbgrader_settings
+
+pytestmark = pytest.mark.unit
 
 
 def _from_file(text: str) -> Config:

@@ -1,6 +1,10 @@
 """Password storage: hashed, verifiable, never in clear text."""
 
+import pytest
+
 from hub_config import passwords
+
+pytestmark = pytest.mark.unit
 
 
 def test_password_is_stored_hashed_and_verifies(tmp_path):

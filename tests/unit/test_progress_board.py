@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from hub_config.progress import board, deadlines, marks, page, selfcheck, sources
-from hub_config.progress.completion import Rule
-from hub_config.progress.deadlines import JST
-from hub_config.progress.sources import Facts, Score
+from classroom import board, deadlines, marks, page, selfcheck, sources
+from classroom.completion import Rule
+from classroom.deadlines import JST
+from classroom.sources import Facts, Score
+
+pytestmark = pytest.mark.unit
 
 CHECK_INC = Path(__file__).resolve().parents[2] / "courses" / "odtb" / "src" / "_include" / "check.inc"
 
@@ -288,7 +290,7 @@ def test_the_course_check_helper_records_only_passing_checks(course_folder, monk
     assert marks.read(exchange / "odtb", marks.SELFCHECKED) == set()
     ns["check"](True, "値が違います。", "直してください。")
     assert len(marks.read(exchange / "odtb", marks.SELFCHECKED)) == 1
-    monkeypatch.setitem(__import__("sys").modules, "hub_config.progress.selfcheck", None)  # import fails
+    monkeypatch.setitem(__import__("sys").modules, "classroom.selfcheck", None)  # import fails
     sandbox: dict = {}
     exec(CHECK_INC.read_text(encoding="utf-8"), sandbox)
     assert sandbox["_record_progress"] is None

@@ -6,7 +6,11 @@ import socket
 import threading
 import time
 
+import pytest
+
 from grader.relay import MAX_CONNECTIONS, UnixRelay, launch_command
+
+pytestmark = pytest.mark.unit
 
 
 def _echo(conn):

@@ -10,6 +10,8 @@ from traitlets.config import Config
 from hub_config import configurer, remote
 from testbed_config import ConfigError, StackConfig, load_config
 
+pytestmark = pytest.mark.unit
+
 NATIVE = "hub_config.native_auth.TestbedNativeAuthenticator"
 
 

@@ -15,6 +15,8 @@ from ckan_seed.manifest_check import check_manifest
 from ckan_seed.report import Report
 from ckan_seed.seed import MANIFEST
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(scope="module")
 def catalogue():

@@ -15,6 +15,8 @@ from ckan_seed.manifest_check import check_manifest
 from ckan_seed.problem import ManifestInvalid
 from ckan_seed.seed import MANIFEST, seed_catalog
 
+pytestmark = pytest.mark.unit
+
 UNREACHABLE = "http://127.0.0.1:9"  # nothing listens: any contact with "CKAN" would fail loudly
 
 

@@ -12,6 +12,8 @@ from hub_config import configurer, remote, sso
 from hub_config.sso_names import NameBook, NameRefused, NameRules, derive_name, numbered
 from testbed_config import ConfigError, StackConfig, load_config
 
+pytestmark = pytest.mark.unit
+
 SECRET = "s3cr3t-from-the-idp"
 OAUTH_KEYS = {
     "authorize_url": "https://idp.city.example.jp/realms/city/protocol/openid-connect/auth",

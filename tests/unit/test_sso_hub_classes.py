@@ -1,8 +1,9 @@
 """The generated SSO config loaded into the REAL authenticator classes, in the hub's venv.
 
-The unit tier runs in the CLI venv, which has no JupyterHub; these tests run tests/helpers/sso_probe.py
-with the hub venv's python (where oauthenticator 17.4.0 and jupyterhub-ltiauthenticator 1.6.3 are
-installed) and check its JSON report. Skipped when that venv is missing (./testbed up makes it).
+The CLI venv has no JupyterHub; these tests run tests/helpers/sso_probe.py with the hub venv's python
+(where oauthenticator 17.4.0 and jupyterhub-ltiauthenticator 1.6.3 are installed) and check its JSON
+report. So they are integration tests (they need what ./testbed up installed, though no running service),
+and are skipped when that venv is missing.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ REPO = Path(__file__).resolve().parents[2]
 PROBE = REPO / "tests" / "helpers" / "sso_probe.py"
 SECRET = "s3cr3t-from-the-idp"
 
-pytestmark = pytest.mark.skipif(
-    not HUB_PYTHON.exists(), reason=f"no hub venv at {HUB_PYTHON} (./testbed up installs it)"
-)
+pytestmark = [
+    pytest.mark.integration,  # runs the hub venv that ./testbed up installs under /opt/testbed
+    pytest.mark.skipif(not HUB_PYTHON.exists(), reason=f"no hub venv at {HUB_PYTHON} (./testbed up installs it)"),
+]
 
 
 def _has(module: str) -> bool:

@@ -2,7 +2,11 @@
 
 from pathlib import Path
 
+import pytest
+
 from testbed_cli.supervisor import Program
+
+pytestmark = pytest.mark.unit
 
 
 def test_program_quotes_arguments_and_escapes_percent():

@@ -5,6 +5,8 @@ import pytest
 from testbed_cli import system
 from testbed_cli.errors import SetupError
 
+pytestmark = pytest.mark.unit
+
 
 def test_missing_package_without_root_names_the_apt_command(monkeypatch):
     monkeypatch.setattr(system, "missing_debs", lambda pkgs: ["redis-server"])

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
+import pytest
+
 from ckan_seed.usage import DAYS, KEY_PREFIX, copy_text, visits
+
+pytestmark = pytest.mark.unit
 
 UNTIL = date(2026, 12, 1)
 DATASETS = [

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from ckanext.testbed.search.cache import MIB, ResultCache, weight
+
+pytestmark = pytest.mark.unit
 
 PAGE = [("r", None, None, n, 0.0, f"id-{n}", "{" + "あ" * 4000 + "}") for n in range(20)]  # ~160 KB
 

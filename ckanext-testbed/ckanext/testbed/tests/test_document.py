@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from ckanext.testbed.search.document import ROW_COLUMNS, build_row, facet_keys
+
+pytestmark = pytest.mark.unit
 
 SOLR_DOC = {
     "id": "d1",

@@ -8,6 +8,8 @@ import pytest
 from ckanext.testbed.loader.decode import decode_bytes
 from ckanext.testbed.loader.messages import BINARY_FILE, UNDECODABLE, UTF16_FILE, LoadError
 
+pytestmark = pytest.mark.unit
+
 SAMPLE = "年度,地区名,人口\n2020,中央区,1234\n2021,北区,5678\n"
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from ckanext.testbed.loader.headers import MAX_IDENTIFIER_BYTES, normalize_headers
+
+pytestmark = pytest.mark.unit
 
 
 def test_are_japanese_headers_kept_exactly():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from ckanext.testbed.loader.infer import convert_rows, infer_types
 
+pytestmark = pytest.mark.unit
+
 
 def column_type(*cells: str) -> str:
     return infer_types([[cell] for cell in cells], 1)[0]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from ckanext.testbed.loader.optout import opted_out, wants_load_on_update
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize("value", ["false", "False", " FALSE ", False, "no", "No", "0", 0, "off"])
 def test_does_a_false_like_datastore_load_opt_out(value):

@@ -9,6 +9,8 @@ import pytest
 from ckanext.testbed.loader.messages import HEADER_ONLY, XLSX_BROKEN, LoadError
 from ckanext.testbed.loader.prepare import canonical_format, prepare_table
 
+pytestmark = pytest.mark.unit
+
 POPULATION_CSV = (
     '年度,地区名,人口,団体コード,調査日\n2020,中央区,"1,234",012345,2020/10/1\n2021,北区,,131016,2021-10-01\n'
 )

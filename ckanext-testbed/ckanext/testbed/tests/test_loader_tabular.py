@@ -6,6 +6,8 @@ import pytest
 from ckanext.testbed.loader.messages import EMPTY_FILE, LoadError
 from ckanext.testbed.loader.tabular import read_delimited
 
+pytestmark = pytest.mark.unit
+
 
 def read(text: str, max_rows: int = 1000):
     return read_delimited(text, ",", max_rows)

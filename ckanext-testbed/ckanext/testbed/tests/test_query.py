@@ -11,6 +11,8 @@ from ckanext.testbed.search.datemath import parse_date
 from ckanext.testbed.search.normalize import like_pattern, normalize_text
 from ckanext.testbed.search.syntax import And, MatchAll, Not, Or, Range, Term, parse
 
+pytestmark = pytest.mark.unit
+
 CORE_FILTERS = ["+capacity:public +state:(active OR draft)", '+site_id:"default"', "+dataset_type:dataset"]
 
 

@@ -17,7 +17,7 @@ import os
 import pwd
 from pathlib import Path
 
-from hub_config.progress import marks
+from classroom import marks
 
 ENV = "TESTBED_EXCHANGE"  # the nbgrader exchange root, set by the spawner
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from html import escape
 from urllib.parse import quote
 
-from hub_config.progress import completion, deadlines
+from classroom import completion, deadlines
 
 REFRESH_SECONDS = 15
 CERTIFICATE_PATH = "certificate.pdf"  # relative to the board's own URL

@@ -6,10 +6,12 @@ import pytest
 from traitlets.config import Config
 
 from hub_config import configurer
-from hub_config.progress.config import progress_port
 from testbed_cli import progress
 from testbed_cli.layout import Layout
 from testbed_config import StackConfig
+from testbed_config.names import classroom_port
+
+pytestmark = pytest.mark.unit
 
 
 @pytest.fixture
@@ -74,7 +76,7 @@ def test_program_runs_the_board_as_the_grader_with_its_course_paths(cfg, monkeyp
     prog = progress.progress_program(layout, 1)
     assert prog.name == "progress-second" and prog.user == "grader-second"
     args = " ".join(prog.command)
-    assert "-m hub_config.progress.app" in args and f"--port={progress_port(cfg, 1)}" in args
+    assert "-m classroom.app" in args and f"--port={classroom_port(cfg, 1)}" in args
     assert f"--exchange={layout.exchange / 'second'}" in args
     assert f"--gradebook={layout.course_home('second') / 'second' / 'gradebook.db'}" in args
     assert "--unix-prefix=jupyter-" in args

@@ -1,18 +1,11 @@
-"""Hub-side config of the progress boards: one external service per course, and who may open it."""
+"""Hub-side config of the classroom services (progress board, certificates): one external service per
+course, and who may open it. The service itself is the top-level ``classroom/``."""
 
 from __future__ import annotations
 
 from testbed_config import StackConfig
 from testbed_config.layout import Layout
-
-
-def progress_name(course: str) -> str:
-    return f"progress-{course}"
-
-
-def progress_port(cfg: StackConfig, index: int) -> int:
-    """``configurer.service_port`` numbering: the formgraders first (one per course), then the boards."""
-    return cfg.ports.services + len(cfg.courses) + index
+from testbed_config.names import classroom_name, classroom_port
 
 
 def _secret(layout: Layout, name: str) -> str | None:
@@ -20,19 +13,19 @@ def _secret(layout: Layout, name: str) -> str | None:
     return path.read_text().strip() if path.exists() else None
 
 
-def update_progress(c, cfg: StackConfig, layout: Layout) -> None:
-    """Add a progress board per course to the services, roles set by ``update_services`` (run after it)."""
+def update_classroom(c, cfg: StackConfig, layout: Layout) -> None:
+    """Add a classroom service per course to the services, roles set by ``update_services`` (run after it)."""
     services = list(c.JupyterHub.services)
     roles = list(c.JupyterHub.load_roles)
     for i, course in enumerate(cfg.courses):
-        name = progress_name(course.id)
+        name = classroom_name(course.id)
         token = _secret(layout, f"{name}-token")
         if token is None:  # written by ./testbed up before the hub starts; without it there is no board
             continue
         services.append(
             {
                 "name": name,
-                "url": f"http://127.0.0.1:{progress_port(cfg, i)}",
+                "url": f"http://127.0.0.1:{classroom_port(cfg, i)}",
                 "api_token": token,
                 "oauth_client_id": f"service-{name}",
                 "oauth_no_confirm": True,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from hub_config.progress.completion import JST
+from classroom.completion import JST
 
 FONT_PACKAGE = "matplotlib-fontja"
 FONT_FILE = "ipaexg.ttf"

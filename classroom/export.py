@@ -2,7 +2,7 @@
 
 Times are shown in Japan time. 期, 締切 and 期限後の提出 come from the roster (cohorts) and the deadlines set with
 ``./testbed cohort deadline``; a submission is late when the graded one was made after the trainee's deadline
-(rules in ``hub_config/progress/deadlines.py``)."""
+(rules in ``classroom/deadlines.py``)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from hub_config.progress import deadlines as rules
-from hub_config.progress.completion import parse_gradebook_time
+from classroom import deadlines as rules
+from classroom.completion import parse_gradebook_time
 
 HEADER = ["研修生", "所属", "課題", "得点", "満点", "提出日時", "完了", "期", "締切", "期限後の提出"]
 REPO = Path(__file__).resolve().parent.parent
@@ -25,7 +25,7 @@ def gradebook_rows(python: Path, root: Path) -> list[dict]:
     if not (root / "gradebook.db").exists():
         return []
     proc = subprocess.run(
-        [str(python), "-m", "grader.gradebook_dump", str(root)],
+        [str(python), "-m", "classroom.gradebook_dump", str(root)],
         capture_output=True,
         text=True,
         check=True,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from hub_config.progress.sources import Score
+from classroom.sources import Score
 
 JST = ZoneInfo("Asia/Tokyo")  # certificates are dated in Japan time, whatever the machine's zone
 _EPSILON = 1e-9  # 0.6 x 5 is 3.0000000000000004 in floating point: 3 of 5 points must still pass

@@ -1,6 +1,6 @@
 """Prints a course's gradebook as JSON rows (runs in the hub's Python environment, which has nbgrader).
 
-python -m grader.gradebook_dump COURSE_ROOT
+python -m classroom.gradebook_dump COURSE_ROOT
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from hub_config.progress import completion, deadlines
-from hub_config.progress.sources import Facts
+from classroom import completion, deadlines
+from classroom.sources import Facts
 
 COLUMNS = {
     "fetched": "取得",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from hub_config.progress import deadlines, marks
+from classroom import deadlines, marks
 
 
 @dataclass(frozen=True)

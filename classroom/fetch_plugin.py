@@ -6,7 +6,7 @@ from __future__ import annotations
 from nbgrader.exchange.default.fetch_assignment import ExchangeFetchAssignment
 from nbgrader.utils import get_username
 
-from hub_config.progress.marks import mark
+from classroom.marks import mark
 
 
 class MarkedFetchAssignment(ExchangeFetchAssignment):

@@ -1,4 +1,4 @@
-"""The progress board service (tornado + hub OAuth): ``python -m hub_config.progress.app --course ID``.
+"""The progress board service (tornado + hub OAuth): ``python -m classroom.app --course ID``.
 
 Run by supervisord as the course's grader account, which owns the exchange's inbound folder and the
 gradebook; trainees' homes stay closed to it. The hub settings come from the JUPYTERHUB_* environment, the
@@ -20,7 +20,7 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado import ioloop, web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
-from hub_config.progress import board, certificate, completion, deadlines, marks, page, sources
+from classroom import board, certificate, completion, deadlines, marks, page, sources
 
 HUB_CACHE_SECONDS = 10  # the board is never more than this (plus a page reload) behind the hub
 
@@ -210,6 +210,7 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--course", required=True)
     p.add_argument("--port", type=int, required=True)
+    p.add_argument("--address", default="127.0.0.1", help="where to listen (0.0.0.0 in a container)")
     p.add_argument("--exchange", type=Path, required=True, help="the course's folder in the nbgrader exchange")
     p.add_argument("--gradebook", type=Path, required=True)
     p.add_argument("--roster", type=Path, required=True, help="JSON export of the course's roster")
@@ -243,8 +244,8 @@ def main(argv: list[str] | None = None) -> None:
         title=args.title,
         font=font,
     )
-    make_app(b, prefix).listen(args.port, address="127.0.0.1")
-    print(f"progress board of {args.course} on 127.0.0.1:{args.port}{prefix}", flush=True)
+    make_app(b, prefix).listen(args.port, address=args.address)
+    print(f"classroom service of {args.course} on {args.address}:{args.port}{prefix}", flush=True)
     ioloop.IOLoop.current().start()
 
 
