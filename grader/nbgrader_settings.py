@@ -13,6 +13,7 @@ AUTOGRADE_PREPROCESSORS = [
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
+    "grader.ckan_step.CkanChecks",  # trusted side: CKAN check cells, before the scores are saved
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -41,8 +42,9 @@ def course_settings(root: str, course: str, *, ckan_url: str = "") -> dict[str, 
         "GenerateFeedback.preprocessors": list(FEEDBACK_PREPROCESSORS),
         **RENDER,
     }
-    if ckan_url:  # assignments that opt in to reading CKAN reach it through grader.relay, anonymously
-        settings["SandboxedExecute.ckan_url"] = ckan_url
+    if ckan_url:  # assignments that opt in to reading CKAN reach it through grader.relay, anonymously;
+        settings["SandboxedExecute.ckan_url"] = ckan_url  # CKAN check cells read it from the trusted side
+        settings["CkanChecks.ckan_url"] = ckan_url
     return settings
 
 

@@ -17,7 +17,6 @@ import sys
 import traceback
 from pathlib import Path
 
-import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
@@ -25,7 +24,6 @@ from nbgrader.preprocessors import Execute
 from traitlets.config import Config
 
 from grader import nbgrader_settings
-from grader.ckan_checks import ReadOnlyCkan, apply_to_notebook
 from grader.layout import done_marker, submission_stamp
 
 
@@ -39,22 +37,12 @@ def grading_config(root: str, course: str, *, timeout: int, notebook_timeout: in
     return c
 
 
-def _ckan_checks(root: Path, assignment: str, student: str, ckan: ReadOnlyCkan | None) -> None:
-    """CKAN check cells, evaluated here (trusted, with network), after the sandboxed run."""
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        for path in sorted((root / "autograded" / student / assignment).glob("*.ipynb")):
-            nb = nbformat.read(path, as_version=4)
-            if apply_to_notebook(nb, gb, assignment=assignment, notebook=path.stem, student=student, ckan=ckan):
-                nbformat.write(nb, path)
-
-
-def grade_one(cfg: Config, assignment: str, student: str, ckan: ReadOnlyCkan | None = None) -> dict:
-    """Autograde + CKAN checks + feedback of one submission; only this trusted side writes the gradebook."""
+def grade_one(cfg: Config, assignment: str, student: str) -> dict:
+    """Autograde (CKAN check cells included) + feedback of one submission; only this trusted side writes
+    the gradebook."""
     root = Path(cfg.CourseDirectory.root)
     log = logging.getLogger("grader.worker")
     for cls in (Autograde, GenerateFeedback):
-        if cls is GenerateFeedback:
-            _ckan_checks(root, assignment, student, ckan)
         cd = CourseDirectory(config=cfg)
         cd.assignment_id = assignment
         cd.student_id = student
@@ -87,12 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         a.root, a.course, timeout=a.timeout, notebook_timeout=a.notebook_timeout, max_output=a.max_output
     )
     cfg.SandboxedExecute.fallback_uid = a.sandbox_uid
-    if a.ckan_url:  # also the CKAN_URL of kernels whose assignment opts in to reading CKAN
+    if a.ckan_url:  # CKAN check cells, and the CKAN_URL of kernels whose assignment opts in to reading CKAN
         cfg.SandboxedExecute.ckan_url = a.ckan_url
+        cfg.CkanChecks.ckan_url = a.ckan_url
     if not a.sandbox:
         cfg.Autograde.autograde_preprocessors = [Execute, *cfg.Autograde.autograde_preprocessors[1:]]
     # nothing but result lines on the real stdout: kernels and nbgrader inherit fd 1, so point it at stderr
-    ckan = ReadOnlyCkan(a.ckan_url) if a.ckan_url else None
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     for line in sys.stdin:
@@ -100,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         student = json.loads(line)["student"]
         try:
-            result = grade_one(cfg, a.assignment, student, ckan)
+            result = grade_one(cfg, a.assignment, student)
         except Exception as e:  # reported to the parent, which decides; the batch goes on
             traceback.print_exc(file=sys.stderr)
             result = {"student": student, "ok": False, "error": f"{type(e).__name__}: {e}"}

@@ -23,12 +23,14 @@ def run_testbed(*args: str, timeout: float = 240) -> subprocess.CompletedProcess
 
 
 @contextlib.contextmanager
-def live_assignment(layout, module: str, name: str):
-    """``courses/<course>/source/<module>`` copied into the live course as assignment ``name`` (so the
-    real course's gradebook and exchange entries are untouched); removed with all its traces."""
+def live_assignment(layout, module: str | Path, name: str):
+    """``courses/<course>/source/<module>`` (or the folder ``module``) copied into the live course as
+    assignment ``name`` (so the real course's gradebook and exchange entries are untouched); removed with
+    all its traces."""
     course = layout.cfg.courses[0].id
     root = course_root(layout, course)
-    shutil.copytree(REPO / "courses" / course / "source" / module, root / "source" / name)
+    src = module if isinstance(module, Path) else REPO / "courses" / course / "source" / module
+    shutil.copytree(src, root / "source" / name)
     account = layout.grader_account(course)
     subprocess.run(["chown", "-R", f"{account}:{account}", str(root / "source" / name)], check=True)
     try:
