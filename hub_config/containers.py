@@ -6,7 +6,7 @@ run after it and change only what differs inside containers:
 
 - the hub is reached by service name, not loopback, and the proxy runs in its own container/pod;
 - each trainee gets a container (pod) of the single-user image (same environment as ``hub.txt``),
-  started as root by ``docker/singleuser/start.sh``, which makes the Unix account
+  started as root by ``docker/hub/start-singleuser.sh``, which makes the Unix account
   ``<unix_user_prefix><name>`` (uid 1000) and drops to it, so nbgrader sees the same student id as
   on one machine; the home and the nbgrader exchange are volumes, mounted where the local stack has them;
 - formgraders and progress boards become hub-managed services: the hub starts them inside its own

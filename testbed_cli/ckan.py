@@ -162,7 +162,7 @@ def web_command(layout: Layout) -> list[str]:
         "120",
         "--reuse-port",
         "--bind",
-        f"{layout.cfg.bind_address}:{layout.cfg.ports.ckan}",
+        f"{layout.cfg.bind_host}:{layout.cfg.ports.ckan}",
         "--chdir",
         str(layout.ckan_dir),
         "--access-logfile",

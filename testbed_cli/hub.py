@@ -321,7 +321,7 @@ def proxy_healthy(layout: Layout) -> bool:
     if code != 200:
         return False
     # and the public side answers (routes to the hub)
-    addr = "127.0.0.1" if layout.cfg.bind_address in ("0.0.0.0", "::") else layout.cfg.bind_address
+    addr = layout.cfg.local_host
     return _get(f"http://{addr}:{layout.cfg.ports.hub}/hub/health")[0] == 200
 
 

@@ -463,6 +463,16 @@ class StackConfig(_Strict):
     # Derived values (not configurable) ------------------------------------------------
 
     @property
+    def bind_host(self) -> str:
+        """``bind_address`` as it stands in a URL or ``host:port`` (IPv6 literals in brackets)."""
+        return url_host(self.bind_address)
+
+    @property
+    def local_host(self) -> str:
+        """Where this machine reaches the services bound to ``bind_address`` (for URLs)."""
+        return "127.0.0.1" if self.bind_address in ("0.0.0.0", "::") else self.bind_host
+
+    @property
     def host(self) -> str:
         """The host name browsers use."""
         if self.public_host:
@@ -475,21 +485,25 @@ class StackConfig(_Strict):
 
     @property
     def hub_url(self) -> str:
-        return f"http://{self.host}:{self.ports.hub}/"
+        return f"http://{url_host(self.host)}:{self.ports.hub}/"
 
     @property
     def ckan_url(self) -> str:
-        return f"http://{self.host}:{self.ports.ckan}"
+        return f"http://{url_host(self.host)}:{self.ports.ckan}"
 
     @property
     def ckan_internal_url(self) -> str:
         """CKAN as reached from this machine (hub, grader, seed)."""
-        addr = "127.0.0.1" if self.bind_address in ("0.0.0.0", "::") else self.bind_address
-        return f"http://{addr}:{self.ports.ckan}"
+        return f"http://{self.local_host}:{self.ports.ckan}"
 
     @property
     def hub_api_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.hub_api}/hub/api"
+
+
+def url_host(host: str) -> str:
+    """A host name or IP address as it stands in a URL: IPv6 literals in brackets (``[::1]``)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
 class ConfigError(Exception):

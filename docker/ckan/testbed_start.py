@@ -3,7 +3,7 @@
 ``testbed_start.py web`` (the image's command) or ``testbed_start.py worker``. It replaces the base
 image's ``start_ckan.sh``/``prerun.py``, which insist on reaching Solr (the testbed search plugin
 needs none) and serve with uWSGI (whose HTTP router resets reused connections from ckanapi; gunicorn
-does not, see /work/shared/FINDINGS.md). Steps, all idempotent:
+does not). Steps, all idempotent:
 
 1. the options that depend on the deployment (site URL and title, databases, Redis, Solr, plugins,
    secret key) into ``$CKAN_INI`` with ``ckan config-tool``;

@@ -24,7 +24,7 @@ class HubClient:
     def from_layout(cls, layout) -> HubClient:
         cfg = layout.cfg
         token = (layout.secrets / "hub-admin-token").read_text().strip()
-        addr = "127.0.0.1" if cfg.bind_address in ("0.0.0.0", "::") else cfg.bind_address
+        addr = cfg.local_host
         return cls(cfg.hub_api_url, f"http://{addr}:{cfg.ports.hub}", token, cfg.unix_user_prefix)
 
     def _h(self, token: str | None = None) -> dict:

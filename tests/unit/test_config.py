@@ -88,3 +88,14 @@ def test_every_field_has_a_description():
             assert field.description, name
 
     walk(StackConfig)
+
+
+def test_are_ipv6_addresses_bracketed_in_urls(tmp_path):
+    """With bind_address ::1, are the URLs people and services use valid ([::1], not ::1:8000)?"""
+    cfg = StackConfig(state_dir=tmp_path, prefix=tmp_path, bind_address="::1")
+    assert cfg.hub_url == f"http://[::1]:{cfg.ports.hub}/"
+    assert cfg.ckan_url == f"http://[::1]:{cfg.ports.ckan}"
+    assert cfg.ckan_internal_url == f"http://[::1]:{cfg.ports.ckan}"
+    assert cfg.bind_host == "[::1]"
+    v4 = StackConfig(state_dir=tmp_path, prefix=tmp_path, bind_address="0.0.0.0", public_host="ed.example.jp")
+    assert v4.hub_url.startswith("http://ed.example.jp:") and v4.ckan_internal_url.startswith("http://127.0.0.1:")
