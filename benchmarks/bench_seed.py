@@ -29,8 +29,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from ckan_seed.purge import purge_datasets  # noqa: E402
-from ckan_seed.seed import MANIFEST, catalog_status, seed_catalog  # noqa: E402
-from ckan_seed.seed_client import Client  # noqa: E402
+from ckan_seed.seed import MANIFEST, catalog_status, client_for, seed_catalog  # noqa: E402
+from testbed_config.ckan_client import CkanClient  # noqa: E402
 
 SMALL = 50_000  # bytes: a "small file" for the per-file DataStore figure
 
@@ -100,7 +100,7 @@ def timed(fn, *args, **kwargs):
     return time.monotonic() - start, result
 
 
-def datastore_loads(client: Client, manifest: dict, root: Path) -> list[float]:
+def datastore_loads(client: CkanClient, manifest: dict, root: Path) -> list[float]:
     """Seconds of one in-request DataStore load (testbed_datastore_load sync) per small file."""
     times = []
     for d in manifest["datasets"]:
@@ -114,14 +114,14 @@ def datastore_loads(client: Client, manifest: dict, root: Path) -> list[float]:
 
 
 def cleanup(url: str, token: str, manifest: dict) -> float:
-    client = Client(url, token)
+    client = client_for(url, token)
     start = time.monotonic()
     purge_datasets(url, token, [d["name"] for d in manifest["datasets"]])
     for g in manifest["groups"]:
-        if client.show("group_show", g["name"]):
+        if client.show("group_show", id=g["name"]):
             client.call("group_purge", id=g["name"])
     for o in manifest["organizations"]:
-        if client.show("organization_show", o["name"]):
+        if client.show("organization_show", id=o["name"]):
             client.call("organization_purge", id=o["name"])
     return time.monotonic() - start
 
@@ -132,7 +132,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="leave the benchmark datasets in CKAN")
     args = parser.parse_args()
     url, token = stack_connection()
-    client = Client(url, token)
+    client = client_for(url, token)
     prefix = f"bench{secrets.token_hex(2)}"
     rows: list[tuple[str, str, str, str]] = []
     try:

@@ -3,21 +3,22 @@ load statuses, the datasets themselves and, optionally, their organisation."""
 
 from __future__ import annotations
 
-import ckanapi
+from ckan_seed.seed import client_for
+from testbed_config.ckan_client import CkanClient, CkanError
 
-from ckan_seed.seed_client import Client
 
-
-def _ignore_missing(client: Client, action: str, **data):
+def _ignore_missing(client: CkanClient, action: str, **data):
     try:
         return client.call(action, **data)
-    except ckanapi.NotFound:
-        return None
+    except CkanError as e:
+        if e.kind == CkanError.NOT_FOUND:
+            return None
+        raise
 
 
-def purge_dataset(client: Client, name: str) -> None:
+def purge_dataset(client: CkanClient, name: str) -> None:
     """Purge one dataset with its DataStore tables and loader statuses (no error if it is gone)."""
-    package = client.show("package_show", name)
+    package = client.show("package_show", id=name)
     if package is None:
         return
     for res in package["resources"]:
@@ -33,7 +34,7 @@ def purge_dataset(client: Client, name: str) -> None:
 
 def purge_datasets(ckan_url: str, token: str, names: list[str], *, organization: str | None = None) -> None:
     """Purge ``names`` (in a few threads), then the organisation ``organization`` if given."""
-    client = Client(ckan_url, token)
+    client = client_for(ckan_url, token)
     client.map(lambda name: purge_dataset(client, name), names, workers=2)
     if organization:
         _ignore_missing(client, "organization_purge", id=organization)

@@ -7,26 +7,26 @@ the public catalogue, write only in their sandbox and cannot see private dataset
 organisations. Their token is kept (root-only SQLite in the hub's state dir) and reused while valid;
 when a new one is made, older testbed tokens of that user are revoked, so respawns never pile up
 tokens. ``remove_trainee`` soft-deletes everything (datasets, sandbox, user: CKAN ``state=deleted``,
-restorable or purgeable from CKAN's trash by a sysadmin) and revokes the tokens.
+restorable or purgeable from CKAN's trash by a sysadmin) and revokes the tokens. Both raise
+``testbed_config.ckan_client.CkanError`` (message in Japanese) when CKAN cannot be reached or refuses.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ckan_seed.ckan_client import CkanClient, CkanError, CkanUnavailable, NotAuthorized, NotFound
+from testbed_config.ckan_client import CkanClient, CkanError
+from testbed_config.names import ckan_user_name, sandbox_org_name
 
-__all__ = ["CkanUnavailable", "TraineeAccount", "ensure_trainee", "remove_trainee", "ckan_user_name"]
+__all__ = ["TraineeAccount", "ensure_trainee", "remove_trainee"]
 
 TOKEN_NAME = "testbed-hub"  # the name of every token this module makes (and may revoke)
 ROLE = "editor"  # publish/update/delete datasets in the sandbox; no member management
-_SAFE = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")  # = testbed_config.NAME_RE (hub user names)
+RETRIES = 2  # a spawn waits about 1 s more for a restarting CKAN; the trainee can simply start again
 
 
 @dataclass(frozen=True)
@@ -34,26 +34,6 @@ class TraineeAccount:
     user_name: str
     org_name: str
     token: str
-
-
-def _derive(prefix: str, hub_username: str) -> str:
-    """``<prefix><name>`` for a regular hub name; other names get a hashed form under a distinct prefix."""
-    if _SAFE.match(hub_username):
-        return f"{prefix}{hub_username}"
-    # never the same as a regular name: those start with "<prefix>", these with "<prefix>x-"
-    digest = hashlib.sha256(hub_username.encode()).hexdigest()[:10]
-    cleaned = re.sub(r"[^a-z0-9_-]+", "-", hub_username.lower()).strip("-_")[:30]
-    return f"{prefix}x-{digest}" + (f"-{cleaned}" if cleaned else "")
-
-
-def ckan_user_name(hub_username: str) -> str:
-    """CKAN user name of a hub user (``tb-<name>``); always a valid CKAN name, distinct per hub name."""
-    return _derive("tb-", hub_username)
-
-
-def sandbox_org_name(hub_username: str) -> str:
-    """Name of the trainee's sandbox organisation (``sandbox-<name>``)."""
-    return _derive("sandbox-", hub_username)
 
 
 # token store ------------------------------------------------------------------------------------
@@ -105,9 +85,9 @@ def _ensure_user(admin: CkanClient, name: str, hub_username: str, fullname: str 
                 about=about,
             )
             return
-        except CkanError as e:
+        except CkanError:
             if admin.show("user_show", id=name) is None:  # not a concurrent create of the same user
-                raise CkanUnavailable(f"CKAN のユーザー {name} を作れませんでした: {e.detail}") from None
+                raise
             user = admin.call("user_show", id=name)
     changes: dict = {}
     if user.get("state") != "active":
@@ -117,7 +97,7 @@ def _ensure_user(admin: CkanClient, name: str, hub_username: str, fullname: str 
     if dept and user.get("about") != about:
         changes["about"] = about
     if changes:
-        admin.call("user_patch", id=name, **changes)
+        admin.call("user_patch", retry=True, id=name, **changes)
 
 
 def _ensure_sandbox(admin: CkanClient, org: str, user: str, hub_username: str, fullname: str | None, dept) -> None:
@@ -136,23 +116,24 @@ def _ensure_sandbox(admin: CkanClient, org: str, user: str, hub_username: str, f
         if fullname and found.get("title") != title:  # without a name, keep the title the cohort gave
             changes.update(title=title, description=desc)
         if changes:
-            admin.call("organization_patch", id=org, **changes)
-    admin.call("organization_member_create", id=org, username=user, role=ROLE)
+            admin.call("organization_patch", retry=True, id=org, **changes)
+    admin.call("organization_member_create", retry=True, id=org, username=user, role=ROLE)
 
 
 def _token_works(url: str, token: str, user: str, timeout: float) -> bool:
     try:
-        me = CkanClient(url, token, timeout).call("user_show", id=user)
-    except (NotAuthorized, NotFound):
-        return False
+        me = CkanClient(url, token, timeout=timeout, retries=RETRIES).call("user_show", id=user)
+    except CkanError as e:
+        if e.kind in (CkanError.NOT_AUTHORIZED, CkanError.NOT_FOUND):
+            return False
+        raise
     return isinstance(me, dict) and me.get("name") == user and me.get("state") == "active"
 
 
 def _revoke_tokens(admin: CkanClient, user: str) -> int:
     """Revoke every token of ``user`` made by the testbed; returns how many."""
-    try:
-        tokens = admin.call("api_token_list", user_id=user)
-    except NotFound:
+    tokens = admin.show("api_token_list", user_id=user)
+    if tokens is None:
         return 0
     revoked = 0
     for t in tokens:
@@ -174,9 +155,9 @@ def ensure_trainee(
 ) -> TraineeAccount:
     """Make sure the trainee's CKAN user, sandbox and own API token exist; return them.
 
-    Raises ``CkanUnavailable`` (message in Japanese) when CKAN cannot be reached or refuses.
+    Raises ``CkanError`` (message in Japanese) when CKAN cannot be reached or refuses.
     """
-    admin = CkanClient(ckan_url, admin_token, timeout)
+    admin = CkanClient(ckan_url, admin_token, timeout=timeout, retries=RETRIES)
     user, org = ckan_user_name(hub_username), sandbox_org_name(hub_username)
     try:
         _ensure_user(admin, user, hub_username, fullname, dept)
@@ -186,8 +167,14 @@ def ensure_trainee(
             return TraineeAccount(user, org, token)
         _revoke_tokens(admin, user)
         made = admin.call("api_token_create", user=user, name=TOKEN_NAME)
-    except (CkanError, KeyError, TypeError) as e:
-        raise CkanUnavailable(f"CKAN で研修生 {hub_username} の準備ができませんでした: {e}") from None
+    except CkanError as e:
+        raise e.about(f"CKAN で研修生 {hub_username} の準備ができませんでした。") from None
+    except (KeyError, TypeError) as e:  # an answer without the fields CKAN 2.12 gives
+        raise CkanError(
+            CkanError.SERVER,
+            f"CKAN ({ckan_url}) の応答に、研修生 {hub_username} の準備に要る項目がありません ({e!r})。",
+            "CKAN の版が 2.12 か、./testbed logs ckan-web で確かめてください。",
+        ) from None
     _store_token(token_db, hub_username, user, made.get("id", ""), made["token"])
     return TraineeAccount(user, org, made["token"])
 
@@ -230,6 +217,6 @@ def remove_trainee(ckan_url: str, admin_token: str, hub_username: str, *, token_
             revoked = _revoke_tokens(admin, user)
             admin.call("user_delete", id=user)
     except CkanError as e:
-        raise CkanUnavailable(f"CKAN で研修生 {hub_username} を削除できませんでした: {e}") from None
+        raise e.about(f"CKAN で研修生 {hub_username} を削除できませんでした。") from None
     _forget_token(token_db, hub_username)
     return Removal(user, org, deleted, revoked)

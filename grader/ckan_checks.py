@@ -9,10 +9,9 @@ comments; after autograding, the worker runs the check against CKAN's read-only 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
+
+from testbed_config.ckan_client import CkanClient, CkanError
 
 MARK = "# testbed-ckan-check"
 
@@ -38,30 +37,25 @@ def parse_spec(source: str) -> CkanSpec | None:
 
 
 class ReadOnlyCkan:
-    """GET-only client of CKAN's action API."""
+    """The grader's view of CKAN: the project's client in read-only mode (GET, every write refused)."""
+
+    MISSING = (CkanError.NOT_FOUND, CkanError.NOT_AUTHORIZED, CkanError.VALIDATION)
 
     def __init__(self, url: str, token: str | None = None, timeout: float = 10):
-        self.url, self.token, self.timeout = url.rstrip("/"), token, timeout
-
-    def _get(self, url: str, limit: int | None = None) -> bytes:
-        req = urllib.request.Request(url)
-        if self.token:
-            req.add_header("Authorization", self.token)
-        with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-            return resp.read(limit) if limit else resp.read()
+        self.client = CkanClient(url, token, timeout=timeout, read_only=True)
 
     def action(self, name: str, **params) -> dict | None:
-        """The action's result, or None when CKAN says not found / not authorised."""
-        url = f"{self.url}/api/3/action/{name}?{urllib.parse.urlencode(params)}"
+        """The action's result, or None when CKAN says not found / not authorised / invalid (e.g. no table)."""
         try:
-            return json.loads(self._get(url))["result"]
-        except urllib.error.HTTPError as e:
-            if e.code in (403, 404, 409):
+            return self.client.call(name, **params)
+        except CkanError as e:
+            if e.kind in self.MISSING:
                 return None
             raise
 
     def head_bytes(self, url: str, n: int = 1_000_000) -> bytes:
-        return self._get(url, n)
+        """The first ``n`` bytes of a resource's file."""
+        return self.client.download(url, n)
 
 
 def check(ckan: ReadOnlyCkan, spec: CkanSpec, student: str) -> list[str]:
@@ -87,7 +81,7 @@ def check(ckan: ReadOnlyCkan, spec: CkanSpec, student: str) -> list[str]:
                 problems.append(
                     f"リソース「{r.get('name') or r['id']}」の文字コードが {spec.encoding} ではありません。"
                 )
-            except (urllib.error.URLError, OSError):
+            except CkanError:
                 problems.append(f"リソース「{r.get('name') or r['id']}」をダウンロードできません。")
     if spec.datastore_columns:
         found = set()
@@ -99,28 +93,3 @@ def check(ckan: ReadOnlyCkan, spec: CkanSpec, student: str) -> list[str]:
         if missing:
             problems.append(f"DataStore に必要な列がありません: {', '.join(missing)}")
     return problems
-
-
-def apply_to_notebook(nb, gb, *, assignment: str, notebook: str, student: str, ckan: ReadOnlyCkan | None) -> int:
-    """Scores the CKAN check cells of one autograded notebook (in ``nb`` and the gradebook ``gb``)."""
-    from nbformat.notebooknode import NotebookNode
-
-    n = 0
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        spec = parse_spec(cell.source) if cell.cell_type == "code" and meta.get("grade") else None
-        if spec is None:
-            continue
-        n += 1
-        try:
-            problems = check(ckan, spec, student) if ckan else ["CKAN の URL が設定されていないため確認できません。"]
-        except (urllib.error.URLError, OSError) as e:
-            problems = [f"CKAN に接続できないため確認できません ({e})。"]
-        grade = gb.find_grade(meta["grade_id"], notebook, assignment, student)
-        grade.auto_score = 0 if problems else grade.max_score
-        gb.db.commit()
-        text = "\n".join(f"不合格: {p}" for p in problems) if problems else "合格: CKAN の公開内容を確認しました。"
-        cell.outputs = [
-            NotebookNode(output_type="stream", name="stdout" if not problems else "stderr", text=text + "\n")
-        ]
-    return n

@@ -15,6 +15,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
 from grader.ckan_checks import ReadOnlyCkan, check, parse_spec
+from testbed_config.ckan_client import CkanError
 
 PASSED = "合格: CKAN の公開内容を確認しました。"
 
@@ -40,6 +41,8 @@ class CkanChecks(NbGraderPreprocessor):
             return ["CKAN の URL が設定されていないため確認できません。"]
         try:
             return check(self._ckan, spec, self._student)
+        except CkanError as e:  # the trainee reads this: what went wrong, not the operator's fix
+            return [f"CKAN で確認できませんでした: {e.problem}"]
         except Exception as e:  # unreachable, timed out, refused: the check cannot pass, and says why
             return [f"CKAN に接続できないため確認できません ({type(e).__name__}: {e})。"]
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from testbed_config.names import sandbox_org_name
+
 NETWORKS = ("", "ckan")
 DEFAULT_CKAN_URL = "http://127.0.0.1:5000"
 
@@ -45,10 +47,6 @@ def sandbox_org(student: str | None, prefix: str = "jupyter-") -> str:
     """The CKAN sandbox organisation of a graded student ('' if unknown): a notebook graded without a
     token reads what the trainee published there instead of publishing again."""
     if not student:
-        return ""
-    try:
-        from ckan_seed.trainees import sandbox_org_name
-    except ImportError:
         return ""
     # nbgrader knows trainees by Unix account (jupyter-NAME), CKAN by hub name
     return sandbox_org_name(student.removeprefix(prefix))

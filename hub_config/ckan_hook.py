@@ -1,23 +1,31 @@
 """At spawn, give the trainee's server their own CKAN API token; and the hub's Japanese page templates.
 
 The pre-spawn hook runs in the hub (root): it reads the CKAN sysadmin token from the secrets
-directory, asks ``ckan_seed.trainees.ensure_trainee`` for the trainee's CKAN user, sandbox and token
-(in a worker thread, so the hub's event loop never waits on CKAN), and puts ``CKAN_API_TOKEN``,
-``CKAN_USER`` and ``CKAN_SANDBOX_ORG`` into that one server's environment. When CKAN is down the
-spawn fails with a Japanese message on the trainee's progress page and an error in the hub log.
+directory, asks the provisioning function it was given (``ckan_seed.trainees.ensure_trainee``, passed
+in by the hub's config file, the composition root; no other module of hub_config imports ckan_seed)
+for the trainee's CKAN user, sandbox and token (in a worker thread, so the hub's event loop never
+waits on CKAN), and puts ``CKAN_API_TOKEN``, ``CKAN_USER`` and ``CKAN_SANDBOX_ORG`` into that one
+server's environment. When CKAN is down the spawn fails with a Japanese message on the trainee's
+progress page and an error in the hub log.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from testbed_config import StackConfig
+from testbed_config.ckan_client import CkanError
 from testbed_config.layout import Layout
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HOOK_TIMEOUT = 45  # seconds: a few CKAN calls, each with its own 10 s timeout
+
+# ensure_trainee(ckan_url, admin_token, hub_username, *, token_db, timeout) -> an account with
+# .user_name, .org_name and .token; raises CkanError (ckan_seed.trainees.ensure_trainee)
+EnsureTrainee = Callable[..., object]
 
 
 class CkanSpawnError(RuntimeError):
@@ -25,11 +33,15 @@ class CkanSpawnError(RuntimeError):
 
 
 async def provide_ckan_token(
-    spawner, *, ckan_url: str, admin_token_file: str, token_db: str, timeout: float = 10.0
+    spawner,
+    *,
+    ensure_trainee: EnsureTrainee,
+    ckan_url: str,
+    admin_token_file: str,
+    token_db: str,
+    timeout: float = 10.0,
 ) -> None:
-    """pre_spawn_hook: ensure the trainee's CKAN side and pass their own token to the server."""
-    from ckan_seed import trainees  # imported here: the hub config must load even if CKAN code breaks
-
+    """pre_spawn_hook: ensure the trainee's CKAN side (``ensure_trainee``) and pass their own token to the server."""
     name = spawner.user.name
     try:
         admin_token = Path(admin_token_file).read_text().strip()
@@ -39,13 +51,11 @@ async def provide_ckan_token(
             "CKAN の管理者トークンが読めないため、作業環境を起動できません。講師に知らせてください "
             "(運用者は ./testbed up を実行してください)。"
         ) from None
-    call = functools.partial(
-        trainees.ensure_trainee, ckan_url, admin_token, name, token_db=Path(token_db), timeout=timeout
-    )
+    call = functools.partial(ensure_trainee, ckan_url, admin_token, name, token_db=Path(token_db), timeout=timeout)
     loop = asyncio.get_running_loop()
     try:
         account = await asyncio.wait_for(loop.run_in_executor(None, call), timeout=HOOK_TIMEOUT)
-    except (trainees.CkanUnavailable, TimeoutError) as e:
+    except (CkanError, TimeoutError) as e:
         spawner.log.error("CKAN account of %s not ready (%s): %s", name, ckan_url, e or "timeout")
         raise CkanSpawnError(
             f"データカタログ (CKAN, {ckan_url}) に接続できないため、作業環境を起動できませんでした。"
@@ -62,12 +72,22 @@ async def provide_ckan_token(
     spawner.log.info("CKAN account %s (sandbox %s) ready for %s", account.user_name, account.org_name, name)
 
 
-def update_ckan(c, cfg: StackConfig, layout: Layout) -> None:
-    """The CKAN token hook at spawn, and the Japanese page templates (login, spawn, home, errors)."""
-    c.Spawner.pre_spawn_hook = functools.partial(
+def ckan_token_hook(ensure_trainee: EnsureTrainee, ckan_url: str, layout: Layout) -> functools.partial:
+    """``provide_ckan_token`` bound to the provisioning function, CKAN's URL and the hub's secrets and state."""
+    return functools.partial(
         provide_ckan_token,
-        ckan_url=cfg.ckan_internal_url,
+        ensure_trainee=ensure_trainee,
+        ckan_url=ckan_url,
         admin_token_file=str(layout.secrets / "ckan-admin-token"),
         token_db=str(layout.hub_dir / "ckan-tokens.sqlite"),
     )
-    c.JupyterHub.template_paths = [str(TEMPLATES)]
+
+
+def update_ckan(c, cfg: StackConfig, layout: Layout, ensure_trainee: EnsureTrainee | None = None) -> None:
+    """The CKAN token hook at spawn, with the provisioning function the hub's config file passes in.
+
+    Without one (unit tests of other settings) no hook is set. The Japanese page templates, TEMPLATES,
+    are set by ``configurer.update_pages``.
+    """
+    if ensure_trainee is not None:
+        c.Spawner.pre_spawn_hook = ckan_token_hook(ensure_trainee, cfg.ckan_internal_url, layout)

@@ -13,10 +13,10 @@ def _secret(layout: Layout, name: str) -> str | None:
     return path.read_text().strip() if path.exists() else None
 
 
-def update_classroom(c, cfg: StackConfig, layout: Layout) -> None:
-    """Add a classroom service per course to the services, roles set by ``update_services`` (run after it)."""
-    services = list(c.JupyterHub.services)
-    roles = list(c.JupyterHub.load_roles)
+def classroom_services(cfg: StackConfig, layout: Layout) -> tuple[list[dict], list[dict]]:
+    """A classroom service per course and its roles (``configurer.update_services`` puts them in the hub config)."""
+    services = []
+    roles = []
     for i, course in enumerate(cfg.courses):
         name = classroom_name(course.id)
         token = _secret(layout, f"{name}-token")
@@ -48,5 +48,4 @@ def update_classroom(c, cfg: StackConfig, layout: Layout) -> None:
                 "groups": [f"nbgrader-{course.id}", f"formgrade-{course.id}"],
             }
         )
-    c.JupyterHub.services = services
-    c.JupyterHub.load_roles = roles
+    return services, roles

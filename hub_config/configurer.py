@@ -1,22 +1,29 @@
 """Pure functions that set JupyterHub config from the stack config (unit-tested on a bare Config).
 
-Each ``update_*`` only sets values (never appends to or mutates existing ones), like TLJH's configurer.
+Each ``update_*`` only sets values, like TLJH's configurer: it never reads, appends to or mutates a value
+another one set, and no two set the same value, so they give the same Config in any order
+(tests/unit/test_config_order.py). Where several parts make one list (services and their roles, template
+paths), each part is a pure function returning its items and one ``update_*`` composes the list.
+The authenticator is ``authenticator.update_authenticator``'s alone.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
 
-from hub_config.ckan_hook import update_ckan
-from hub_config.classroom_service import update_classroom
-from hub_config.remote import update_remote
-from hub_config.sso import update_sso
+from hub_config.authenticator import SIGNUP, authenticator_kind, update_authenticator
+from hub_config.ckan_hook import TEMPLATES, EnsureTrainee, update_ckan
+from hub_config.classroom_service import classroom_services
+from hub_config.remote import NATIVE_TEMPLATES, culler_services
 from testbed_config import StackConfig
 from testbed_config.layout import Layout
 from testbed_config.names import formgrader_name, formgrader_port
 
 OPERATOR_SERVICE = "testbed-operator"
+LOGIN_ANNOUNCEMENT = "オープンデータ・テストベッドへようこそ。"
 
 
 def _secret(layout: Layout, name: str) -> str:
@@ -24,53 +31,46 @@ def _secret(layout: Layout, name: str) -> str:
 
 
 def update_base(c, cfg: StackConfig, layout: Layout) -> None:
-    """Where the hub listens, its database and secrets, and the external proxy."""
-    c.JupyterHub.bind_url = f"http://{cfg.bind_address}:{cfg.ports.hub}/"
-    c.JupyterHub.hub_ip = "127.0.0.1"
-    c.JupyterHub.hub_port = cfg.ports.hub_api
+    """The hub's database and secrets, and the external proxy (where they listen is ``update_network``'s)."""
     c.JupyterHub.db_url = f"sqlite:///{layout.hub_dir / 'jupyterhub.sqlite'}"
     c.JupyterHub.cookie_secret_file = str(layout.secrets / "hub-cookie-secret")
     c.JupyterHub.pid_file = str(layout.hub_dir / "jupyterhub.pid")
     c.JupyterHub.cleanup_servers = False  # a hub restart keeps trainees' servers (and their kernels)
     c.JupyterHub.cleanup_proxy = False
     c.ConfigurableHTTPProxy.should_start = False
-    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{cfg.ports.proxy_api}"
     c.ConfigurableHTTPProxy.auth_token = _secret(layout, "proxy-auth-token")
-    c.JupyterHub.template_vars = {"announcement_login": "オープンデータ・テストベッドへようこそ。"}
 
 
-def update_auth(c, cfg: StackConfig, layout: Layout, is_root: bool) -> None:
-    """Individual passwords; admins are the instructors; only known users may sign in."""
+def update_network(c, cfg: StackConfig) -> None:
+    """On one machine: where the proxy (the hub's public address) and the hub's API listen, and the proxy's API."""
+    c.JupyterHub.bind_url = f"http://{cfg.bind_host}:{cfg.ports.hub}/"
+    c.JupyterHub.hub_ip = "127.0.0.1"
+    c.JupyterHub.hub_port = cfg.ports.hub_api
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{cfg.ports.proxy_api}"
+
+
+def update_pages(c, cfg: StackConfig) -> None:
+    """The hub's Japanese pages, then (sign-up with approval only) the sign-up pages, and what they show."""
+    signup = authenticator_kind(cfg) == SIGNUP
+    c.JupyterHub.template_paths = [str(TEMPLATES), *([str(NATIVE_TEMPLATES)] if signup else [])]
+    template_vars = {"announcement_login": LOGIN_ANNOUNCEMENT}
     if cfg.mode == "remote":
-        return  # hub_config.remote.update_remote sets the authenticator (sign-up with approval)
-    c.JupyterHub.authenticator_class = "hub_config.auth.TestbedAuthenticator"
-    c.TestbedAuthenticator.password_db = str(layout.hub_dir / "passwords.sqlite")
-    c.Authenticator.admin_users = set(cfg.admins)
-    c.Authenticator.allow_existing_users = True
-    instructors = {u for course in cfg.courses for u in course.instructors}
-    c.Authenticator.allowed_users = set(cfg.admins) | instructors
-    if not is_root:
-        # demo mode: every server would run as the operator's own account, so one sign-in only
-        c.Authenticator.allowed_users = {cfg.admins[0]}
-        c.Authenticator.admin_users = {cfg.admins[0]}
-    c.Authenticator.allow_all = False
-    # admins may open trainees' servers to help them (on-site); remote mode may change this
-    c.JupyterHub.admin_access = True
+        # lets page.html show admins a link to the approval page (/hub/authorize); none with SSO
+        template_vars["signup_approval"] = signup
+    c.JupyterHub.template_vars = template_vars
 
 
-def update_spawner(c, cfg: StackConfig, layout: Layout, is_root: bool) -> None:
-    """Single-user servers from the shared hub venv, JupyterLab in Japanese, CKAN in the environment."""
+def update_testbed_spawner(c, cfg: StackConfig, layout: Layout, is_root: bool) -> None:
+    """On one machine: each trainee's server runs as their own Unix account (created when the hub is root)."""
     c.JupyterHub.spawner_class = "hub_config.spawner.TestbedSpawner"
     c.TestbedSpawner.unix_user_prefix = cfg.unix_user_prefix
     c.TestbedSpawner.create_users = is_root
     c.TestbedSpawner.log_dir = str(layout.logs / "users")
-    # jupyterhub-singleuser without JupyterLab's `node yarn config` at import (hub_config/singleuser.py)
-    c.Spawner.cmd = [str(layout.hub_venv / "bin" / "python"), "-m", "hub_config.singleuser"]
-    c.Spawner.default_url = "/lab"
-    c.Spawner.notebook_dir = "~"
-    c.Spawner.http_timeout = 60
-    c.Spawner.start_timeout = 300  # includes the wait for a start slot when a whole class logs in at once
-    c.Spawner.environment = {
+
+
+def spawner_environment(cfg: StackConfig, layout: Layout) -> dict:
+    """Environment of every single-user server: Japanese locale and time, where CKAN and the exchange are."""
+    return {
         "LANG": "ja_JP.UTF-8" if Path("/usr/lib/locale/ja_JP.utf8").exists() else "C.UTF-8",
         "TZ": "Asia/Tokyo",
         "CKAN_URL": cfg.ckan_internal_url,
@@ -79,6 +79,17 @@ def update_spawner(c, cfg: StackConfig, layout: Layout, is_root: bool) -> None:
         "PATH": f"{layout.hub_venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     }
+
+
+def update_spawner(c, cfg: StackConfig, layout: Layout) -> None:
+    """Single-user servers from the shared hub venv, JupyterLab in Japanese, CKAN in the environment."""
+    # jupyterhub-singleuser without JupyterLab's `node yarn config` at import (hub_config/singleuser.py)
+    c.Spawner.cmd = [str(layout.hub_venv / "bin" / "python"), "-m", "hub_config.singleuser"]
+    c.Spawner.default_url = "/lab"
+    c.Spawner.notebook_dir = "~"
+    c.Spawner.http_timeout = 60
+    c.Spawner.start_timeout = 300  # includes the wait for a start slot when a whole class logs in at once
+    c.Spawner.environment = spawner_environment(cfg, layout)
     # nbgrader (fetch/submit/validate) asks the hub which courses the user belongs to
     c.Spawner.server_token_scopes = [
         "access:servers!server",
@@ -89,8 +100,8 @@ def update_spawner(c, cfg: StackConfig, layout: Layout, is_root: bool) -> None:
     ]
 
 
-def update_services(c, cfg: StackConfig, layout: Layout) -> None:
-    """The operator's API token, a formgrader per course, and the roles that go with them."""
+def operator_service(layout: Layout) -> tuple[list[dict], list[dict]]:
+    """The operator's API token (the testbed CLI's way into the hub) and its role."""
     services = [
         {"name": OPERATOR_SERVICE, "api_token": _secret(layout, "hub-admin-token"), "display": False},
     ]
@@ -111,7 +122,13 @@ def update_services(c, cfg: StackConfig, layout: Layout) -> None:
             "services": [OPERATOR_SERVICE],
         }
     ]
-    groups = {}
+    return services, roles
+
+
+def formgrader_services(cfg: StackConfig, layout: Layout) -> tuple[list[dict], list[dict]]:
+    """A formgrader per course, its own role, and the role of those who may open it (group formgrade-<course>)."""
+    services = []
+    roles = []
     for i, course in enumerate(cfg.courses):
         name = formgrader_name(course.id)
         # An external service run by supervisord (testbed_cli), so it survives hub restarts like
@@ -149,23 +166,61 @@ def update_services(c, cfg: StackConfig, layout: Layout) -> None:
                 "groups": [f"formgrade-{course.id}"],
             }
         )
+    return services, roles
+
+
+def course_groups(cfg: StackConfig, layout: Layout) -> dict:
+    """Per course: its instructors and grader account (formgrade-<course>), and its trainees (nbgrader-<course>)."""
+    groups = {}
+    for course in cfg.courses:
         # nbgrader asks the hub about the grader account itself, so it is a (password-less) hub user
         groups[f"formgrade-{course.id}"] = {"users": [*course.instructors, layout.grader_account(course.id)]}
         groups[f"nbgrader-{course.id}"] = {}
+    return groups
+
+
+def hub_services(cfg: StackConfig, layout: Layout, *, culler: bool = True) -> tuple[list[dict], list[dict]]:
+    """Every service of the hub and the roles that go with them, in one order: operator, formgraders,
+    classroom services, idle culler (remote mode; ``culler=False`` where the Helm chart culls instead)."""
+    parts = [operator_service(layout), formgrader_services(cfg, layout), classroom_services(cfg, layout)]
+    if culler:
+        parts.append(culler_services(cfg, layout))
+    return [s for services, _ in parts for s in services], [r for _, roles in parts for r in roles]
+
+
+def update_services(c, cfg: StackConfig, layout: Layout) -> None:
+    """The hub's services, their roles and the course groups (the only update_* that sets them)."""
+    services, roles = hub_services(cfg, layout)
     c.JupyterHub.services = services
     c.JupyterHub.load_roles = roles
-    c.JupyterHub.load_groups = groups
+    c.JupyterHub.load_groups = course_groups(cfg, layout)
 
 
-def update_all(c, cfg: StackConfig, *, is_root: bool | None = None) -> None:
-    layout = Layout(cfg)
+def local_updates(
+    cfg: StackConfig, layout: Layout, is_root: bool, ensure_trainee: EnsureTrainee | None = None
+) -> list[Callable]:
+    """The update_* functions of the stack on one machine, each given all but the Config; any order will do.
+
+    ``ensure_trainee`` is the CKAN provisioning of the spawn hook (``ckan_seed.trainees.ensure_trainee``,
+    passed in by ``jupyterhub_config.py``); without it no CKAN hook is set.
+    """
+    return [
+        functools.partial(update_base, cfg=cfg, layout=layout),
+        functools.partial(update_network, cfg=cfg),
+        functools.partial(update_authenticator, cfg=cfg, layout=layout, is_root=is_root),
+        functools.partial(update_testbed_spawner, cfg=cfg, layout=layout, is_root=is_root),
+        functools.partial(update_spawner, cfg=cfg, layout=layout),
+        functools.partial(update_services, cfg=cfg, layout=layout),
+        functools.partial(update_ckan, cfg=cfg, layout=layout, ensure_trainee=ensure_trainee),
+        functools.partial(update_pages, cfg=cfg),
+    ]
+
+
+def update_all(
+    c, cfg: StackConfig, *, is_root: bool | None = None, ensure_trainee: EnsureTrainee | None = None
+) -> None:
+    """The whole hub config of the stack on one machine (``jupyterhub_config.py``, which passes ``ensure_trainee``)."""
     if is_root is None:
         is_root = os.geteuid() == 0
-    update_base(c, cfg, layout)
-    update_auth(c, cfg, layout, is_root)
-    update_spawner(c, cfg, layout, is_root)
-    update_services(c, cfg, layout)
-    update_classroom(c, cfg, layout)
-    update_ckan(c, cfg, layout)
-    update_remote(c, cfg, layout, is_root)
-    update_sso(c, cfg, layout, is_root)  # replaces update_remote's sign-up when sso.type is set
+    for update in local_updates(cfg, Layout(cfg), is_root, ensure_trainee):
+        update(c)

@@ -1,8 +1,10 @@
 """Hub config for container deployments: DockerSpawner (docker-compose) and KubeSpawner (Zero to JupyterHub).
 
-The same product as the local stack: ``configurer.update_all`` still sets the authenticator, admins,
-groups, roles, the formgrader and progress services, the CKAN hook and remote mode. These functions
-run after it and change only what differs inside containers:
+The same product as the local stack: the same ``update_*`` functions set the authenticator, admins,
+groups, roles, the formgrader and classroom services, the single-user settings and the pages
+(``docker_updates`` / ``kubernetes_updates`` list them). In place of the local-only ones, the functions
+here set what differs inside containers (like the local ones, each sets its own values only, so any
+order gives the same Config):
 
 - the hub is reached by service name, not loopback, and the proxy runs in its own container/pod;
 - each trainee gets a container (pod) of the single-user image (same environment as ``hub.txt``),
@@ -20,18 +22,20 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub_config.ckan_hook import provide_ckan_token, update_ckan
-from hub_config.classroom_service import update_classroom
+from hub_config.authenticator import update_authenticator
+from hub_config.ckan_hook import EnsureTrainee, ckan_token_hook
 from hub_config.configurer import (
-    update_all,
-    update_auth,
-    update_services,
+    course_groups,
+    hub_services,
+    spawner_environment,
+    update_base,
+    update_pages,
     update_spawner,
 )
-from hub_config.remote import CULLER, update_remote
 from testbed_config import StackConfig
 from testbed_config.layout import Layout
 
@@ -96,41 +100,38 @@ def unix_user(cfg: StackConfig):
     return value
 
 
-def _environment(cfg: StackConfig, c, site: Site, spawner_class: str) -> dict:
-    env = {}
-    for section in ("Spawner", spawner_class):  # the generic settings, then what the chart set for its spawner
-        if section in c and "environment" in c[section]:
-            env.update(c[section].environment)
-    env.update(
-        {
-            "LANG": "ja_JP.UTF-8",  # the single-user image generates this locale
-            "CKAN_URL": site.ckan_url,
-            "TESTBED_UNIX_USER": unix_user(cfg),
-            "HOME": TRAINEE_HOME,
-        }
-    )
-    return env
+def _environment(c, cfg: StackConfig, layout: Layout, site: Site, spawner_class: str) -> dict:
+    # what the chart set for its spawner (z2jh) over every server's environment; never set by another update_*
+    chart = c[spawner_class].environment if spawner_class in c and "environment" in c[spawner_class] else {}
+    return {
+        **spawner_environment(cfg, layout),
+        **chart,
+        "LANG": "ja_JP.UTF-8",  # the single-user image generates this locale
+        "CKAN_URL": site.ckan_url,
+        "TESTBED_UNIX_USER": unix_user(cfg),
+        "HOME": TRAINEE_HOME,
+    }
 
 
 def update_hub_network(c, cfg: StackConfig, site: Site) -> None:
-    """The hub listens on all interfaces of its container; the proxy is a separate container/pod."""
+    """The hub listens on all interfaces of its container; the proxy is a separate container/pod.
+
+    In place of ``configurer.update_network``; ``update_base`` keeps trainees' servers across a restart of
+    the hub container and leaves the proxy to its own container, as on one machine.
+    """
     c.JupyterHub.bind_url = f"http://:{cfg.ports.hub}/"
     c.JupyterHub.hub_bind_url = f"http://0.0.0.0:{cfg.ports.hub_api}"
     c.JupyterHub.hub_connect_url = f"http://{site.hub_host}:{cfg.ports.hub_api}"
-    c.ConfigurableHTTPProxy.should_start = False
     c.ConfigurableHTTPProxy.api_url = site.proxy_api_url
-    # a restarted hub container must not lose trainees' servers (same as on one machine)
-    c.JupyterHub.cleanup_servers = False
 
 
-def update_ckan_hook(c, cfg: StackConfig, layout: Layout, site: Site) -> None:
-    """The spawn hook reaches CKAN by its service name."""
-    c.Spawner.pre_spawn_hook = functools.partial(
-        provide_ckan_token,
-        ckan_url=site.ckan_url,
-        admin_token_file=str(layout.secrets / "ckan-admin-token"),
-        token_db=str(layout.hub_dir / "ckan-tokens.sqlite"),
-    )
+def update_ckan_hook(
+    c, cfg: StackConfig, layout: Layout, site: Site, ensure_trainee: EnsureTrainee | None = None
+) -> None:
+    """The spawn hook reaches CKAN by its service name (in place of ``ckan_hook.update_ckan``; none without
+    the provisioning function, which the hub's config file passes in)."""
+    if ensure_trainee is not None:
+        c.Spawner.pre_spawn_hook = ckan_token_hook(ensure_trainee, site.ckan_url, layout)
 
 
 # JUPYTERHUB_* variables the hub itself gives a managed service (the local programs set them by hand)
@@ -146,7 +147,7 @@ _HUB_PROVIDED = {
 }
 
 
-def managed_services(c, site: Site, programs: list[dict]) -> list[dict]:
+def managed_services(services: list[dict], site: Site, programs: list[dict]) -> list[dict]:
     """The hub's external services that have a program (formgraders, progress boards) become hub-managed.
 
     ``programs`` are the local stack's supervised programs of those services, exported by the container
@@ -154,11 +155,11 @@ def managed_services(c, site: Site, programs: list[dict]) -> list[dict]:
     container runs exactly what supervisord runs on one machine, started by the hub as the same account.
     """
     by_name = {p["name"]: p for p in programs}
-    services = []
-    for svc in c.JupyterHub.services if "services" in c.JupyterHub else []:
+    managed_list = []
+    for svc in services:
         prog = by_name.get(svc["name"])
         if prog is None or "url" not in svc:
-            services.append(dict(svc))
+            managed_list.append(dict(svc))
             continue
         port = svc["url"].rsplit(":", 1)[1]
         env = {k: v for k, v in prog.get("environment", {}).items() if k not in _HUB_PROVIDED}
@@ -172,15 +173,25 @@ def managed_services(c, site: Site, programs: list[dict]) -> list[dict]:
             managed["user"] = prog["user"]
         if prog.get("directory"):
             managed["cwd"] = prog["directory"]
-        services.append(managed)
-    return services
+        managed_list.append(managed)
+    return managed_list
 
 
-def update_docker(c, cfg: StackConfig, layout: Layout, site: Site, programs: list[dict]) -> None:
-    """docker-compose: DockerSpawner, one container per trainee; run after ``update_all``."""
-    update_hub_network(c, cfg, site)
-    update_ckan_hook(c, cfg, layout, site)
-    c.JupyterHub.services = managed_services(c, site, programs)
+def update_managed_services(
+    c, cfg: StackConfig, layout: Layout, site: Site, programs: list[dict], *, culler: bool
+) -> None:
+    """The hub's services (those with a program hub-managed), their roles and the course groups.
+
+    In place of ``configurer.update_services``; ``culler=False`` where the Helm chart runs the idle culler.
+    """
+    services, roles = hub_services(cfg, layout, culler=culler)
+    c.JupyterHub.services = managed_services(services, site, programs)
+    c.JupyterHub.load_roles = roles
+    c.JupyterHub.load_groups = course_groups(cfg, layout)
+
+
+def update_docker(c, cfg: StackConfig, layout: Layout, site: Site) -> None:
+    """docker-compose: DockerSpawner, one container per trainee (in place of ``update_testbed_spawner``)."""
     c.JupyterHub.spawner_class = "dockerspawner.DockerSpawner"
     d = c.DockerSpawner
     d.image = site.singleuser_image
@@ -200,52 +211,76 @@ def update_docker(c, cfg: StackConfig, layout: Layout, site: Site, programs: lis
     d.mem_guarantee = f"{cfg.deploy.trainee_memory_guarantee_mib}M"
     d.cpu_limit = cfg.deploy.trainee_cpu_limit
     d.cpu_guarantee = cfg.deploy.trainee_cpu_guarantee
-    d.environment = _environment(cfg, c, site, "DockerSpawner")
+    d.environment = _environment(c, cfg, layout, site, "DockerSpawner")
     d.http_timeout = 120
     d.start_timeout = 180
 
 
-def update_kubernetes(c, cfg: StackConfig, layout: Layout, site: Site, programs: list[dict]) -> None:
-    """Zero to JupyterHub: run from ``hub.extraConfig`` after ``update_all``.
+def update_kubernetes(c, cfg: StackConfig, layout: Layout, site: Site) -> None:
+    """Zero to JupyterHub: KubeSpawner, one pod per trainee (in place of ``update_testbed_spawner``).
 
     The chart's own jupyterhub_config.py has already set the hub's address, database, proxy and
     KubeSpawner from the Helm values; only what the chart cannot express is set here.
     """
-    update_ckan_hook(c, cfg, layout, site)
-    c.JupyterHub.services = managed_services(c, site, programs)
     c.JupyterHub.spawner_class = "kubespawner.KubeSpawner"
     k = c.KubeSpawner
-    k.environment = _environment(cfg, c, site, "KubeSpawner")
+    k.environment = _environment(c, cfg, layout, site, "KubeSpawner")
     k.working_dir = TRAINEE_HOME
     k.notebook_dir = TRAINEE_HOME
     k.uid = 0  # start.sh makes the trainee's account, then drops root
     k.fs_gid = TRAINEE_GID
 
 
-def configure_docker(c, cfg: StackConfig, site: Site, programs: list[dict]) -> None:
-    """The whole hub config of the docker-compose hub container (``jupyterhub_config_docker.py``)."""
-    update_all(c, cfg, is_root=True)
-    update_docker(c, cfg, Layout(cfg), site, programs)
+def docker_updates(
+    cfg: StackConfig, site: Site, programs: list[dict], ensure_trainee: EnsureTrainee | None = None
+) -> list[Callable]:
+    """The update_* functions of the docker-compose hub container, each given all but the Config; any order will do."""
+    layout = Layout(cfg)
+    return [
+        functools.partial(update_base, cfg=cfg, layout=layout),
+        functools.partial(update_hub_network, cfg=cfg, site=site),
+        functools.partial(update_authenticator, cfg=cfg, layout=layout, is_root=True),
+        functools.partial(update_docker, cfg=cfg, layout=layout, site=site),
+        functools.partial(update_spawner, cfg=cfg, layout=layout),
+        functools.partial(update_managed_services, cfg=cfg, layout=layout, site=site, programs=programs, culler=True),
+        functools.partial(update_ckan_hook, cfg=cfg, layout=layout, site=site, ensure_trainee=ensure_trainee),
+        functools.partial(update_pages, cfg=cfg),
+    ]
 
 
-LOGIN_ANNOUNCEMENT = "オープンデータ・テストベッドへようこそ。"
+def configure_docker(
+    c, cfg: StackConfig, site: Site, programs: list[dict], *, ensure_trainee: EnsureTrainee | None = None
+) -> None:
+    """The whole hub config of the docker-compose hub container (``jupyterhub_config_docker.py``, which passes
+    ``ckan_seed.trainees.ensure_trainee`` as ``ensure_trainee``)."""
+    for update in docker_updates(cfg, site, programs, ensure_trainee):
+        update(c)
 
 
-def configure_kubernetes(c, cfg: StackConfig, site: Site, programs: list[dict]) -> None:
-    """The project's part of the hub config under Zero to JupyterHub (called from ``hub.extraConfig``).
+def kubernetes_updates(
+    cfg: StackConfig, site: Site, programs: list[dict], ensure_trainee: EnsureTrainee | None = None
+) -> list[Callable]:
+    """The update_* functions of the project's part under Zero to JupyterHub; any order will do.
 
-    ``update_base`` is left out: the chart owns the hub's address, database, cookie secret and proxy.
+    No ``update_base`` / ``update_hub_network``: the chart owns the hub's address, database, cookie secret
+    and proxy; and no idle culler service: the chart runs jupyterhub-idle-culler itself (Helm values
+    cull.*, rendered from remote.idle_timeout_minutes).
     """
     layout = Layout(cfg)
-    c.JupyterHub.template_vars = {"announcement_login": LOGIN_ANNOUNCEMENT}
-    update_auth(c, cfg, layout, True)
-    update_spawner(c, cfg, layout, True)
-    update_services(c, cfg, layout)
-    update_classroom(c, cfg, layout)
-    update_ckan(c, cfg, layout)  # its hook is re-pointed at CKAN's service name by update_kubernetes
-    update_remote(c, cfg, layout, True)
-    # the chart runs jupyterhub-idle-culler itself (Helm values cull.*, rendered from remote.idle_timeout_minutes)
-    hub = c.JupyterHub
-    hub.services = [s for s in hub.services if s["name"] != CULLER] if "services" in hub else []
-    hub.load_roles = [r for r in hub.load_roles if r["name"] != CULLER] if "load_roles" in hub else []
-    update_kubernetes(c, cfg, layout, site, programs)
+    return [
+        functools.partial(update_authenticator, cfg=cfg, layout=layout, is_root=True),
+        functools.partial(update_kubernetes, cfg=cfg, layout=layout, site=site),
+        functools.partial(update_spawner, cfg=cfg, layout=layout),
+        functools.partial(update_managed_services, cfg=cfg, layout=layout, site=site, programs=programs, culler=False),
+        functools.partial(update_ckan_hook, cfg=cfg, layout=layout, site=site, ensure_trainee=ensure_trainee),
+        functools.partial(update_pages, cfg=cfg),
+    ]
+
+
+def configure_kubernetes(
+    c, cfg: StackConfig, site: Site, programs: list[dict], *, ensure_trainee: EnsureTrainee | None = None
+) -> None:
+    """The project's part of the hub config under Zero to JupyterHub (called from ``hub.extraConfig``, which
+    passes ``ckan_seed.trainees.ensure_trainee`` as ``ensure_trainee``)."""
+    for update in kubernetes_updates(cfg, site, programs, ensure_trainee):
+        update(c)

@@ -6,13 +6,14 @@ Started by supervisord with TESTBED_STACK pointing at the effective stack config
 
 import os
 
+from ckan_seed.trainees import ensure_trainee
 from hub_config.configurer import update_all
 from testbed_config import load_config
 from testbed_config.layout import Layout
 
 c = get_config()  # noqa: F821 (provided by JupyterHub)
 cfg = load_config(os.environ["TESTBED_STACK"])
-update_all(c, cfg)
+update_all(c, cfg, ensure_trainee=ensure_trainee)  # the spawn hook's CKAN provisioning, wired here
 
 for extra in sorted((Layout(cfg).hub_dir / "jupyterhub_config.d").glob("*.py")):
     exec(compile(extra.read_text(encoding="utf-8"), str(extra), "exec"))  # operator overrides

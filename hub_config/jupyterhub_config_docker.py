@@ -8,6 +8,7 @@ images, volumes) come from the container's environment, read once here. Drop-in 
 
 import os
 
+from ckan_seed.trainees import ensure_trainee
 from hub_config.containers import Site, configure_docker, load_programs, programs_file
 from testbed_config import load_config
 from testbed_config.layout import Layout
@@ -15,7 +16,8 @@ from testbed_config.layout import Layout
 c = get_config()  # noqa: F821 (provided by JupyterHub)
 cfg = load_config(os.environ["TESTBED_STACK"])
 layout = Layout(cfg)
-configure_docker(c, cfg, Site.from_env(dict(os.environ)), load_programs(programs_file(layout)))
+programs = load_programs(programs_file(layout))
+configure_docker(c, cfg, Site.from_env(dict(os.environ)), programs, ensure_trainee=ensure_trainee)
 
 for extra in sorted((layout.hub_dir / "jupyterhub_config.d").glob("*.py")):
     exec(compile(extra.read_text(encoding="utf-8"), str(extra), "exec"))  # operator overrides

@@ -1,11 +1,10 @@
 """Remote mode (遠隔研修): self-registration approved by an instructor, and stopping idle servers.
 
-``update_remote`` does nothing in on-site mode. In remote mode it takes over the authenticator
-from ``configurer.update_auth`` (which then sets none): trainees sign up at /hub/signup, an admin
-approves them at /hub/authorize, staff sign in with their stored password
-(``native_auth.TestbedNativeAuthenticator``). It also adds jupyterhub-idle-culler as a
-hub-managed service with only the scopes it needs. Run it after ``update_services`` and
-``update_classroom`` and ``update_ckan`` (it adds to the services, roles and template paths they set).
+Parts only, each used by one ``update_*``: ``native_settings`` (by ``authenticator.update_authenticator``
+when ``sso.type`` is none): trainees sign up at /hub/signup, an admin approves them at /hub/authorize,
+staff sign in with their stored password (``native_auth.TestbedNativeAuthenticator``);
+``culler_services`` (by ``configurer.update_services``): jupyterhub-idle-culler as a hub-managed service
+with only the scopes it needs. Nothing here in on-site mode.
 """
 
 from __future__ import annotations
@@ -27,10 +26,12 @@ def staff(cfg: StackConfig) -> set[str]:
     return set(cfg.admins) | {u for course in cfg.courses for u in course.instructors}
 
 
-def culler_service(cfg: StackConfig, layout: Layout) -> dict:
-    """The idle culler as a hub-managed service (the hub starts it and gives it its token)."""
+def culler_services(cfg: StackConfig, layout: Layout) -> tuple[list[dict], list[dict]]:
+    """The idle culler as a hub-managed service (the hub starts it and gives it its token) and its role; remote only."""
+    if cfg.mode != "remote":
+        return [], []
     timeout = cfg.remote.idle_timeout_minutes * 60
-    return {
+    service = {
         "name": CULLER,
         "command": [
             str(layout.hub_venv / "bin" / "python"),
@@ -42,13 +43,11 @@ def culler_service(cfg: StackConfig, layout: Layout) -> dict:
         ],
         "display": False,
     }
+    return [service], [{"name": CULLER, "scopes": list(CULLER_SCOPES), "services": [CULLER]}]
 
 
-def update_remote(c, cfg: StackConfig, layout: Layout, is_root: bool = True) -> None:
-    """Self-registration with approval and idle culling, in remote mode only."""
-    if cfg.mode != "remote":
-        return
-    c.JupyterHub.authenticator_class = "hub_config.native_auth.TestbedNativeAuthenticator"
+def native_settings(c, cfg: StackConfig, layout: Layout, is_root: bool) -> None:
+    """Settings of the sign-up-with-approval authenticator (who may sign in is ``update_authenticator``'s)."""
     c.TestbedNativeAuthenticator.staff_password_db = str(layout.hub_dir / "passwords.sqlite")
     c.TestbedNativeAuthenticator.staff_users = staff(cfg)
     c.TestbedNativeAuthenticator.reserved_names = {layout.grader_account(course.id) for course in cfg.courses}
@@ -64,24 +63,3 @@ def update_remote(c, cfg: StackConfig, layout: Layout, is_root: bool = True) -> 
     c.NativeAuthenticator.check_common_password = True
     c.NativeAuthenticator.allowed_failed_logins = 5
     c.NativeAuthenticator.seconds_before_next_try = 300
-    if is_root:
-        c.Authenticator.admin_users = set(cfg.admins)
-        # who may sign in is decided by approval (authenticate refuses pending accounts), not by a list
-        c.Authenticator.allow_all = True
-    else:  # demo mode: one sign-in only, as in on-site mode
-        c.Authenticator.admin_users = {cfg.admins[0]}
-        c.Authenticator.allowed_users = {cfg.admins[0]}
-        c.Authenticator.allow_all = False
-    c.JupyterHub.admin_access = True  # instructors may open a trainee's server to help them
-
-    hub = c.JupyterHub
-    # Japanese sign-up/sign-in/approval pages, after the hub's own Japanese pages (update_ckan sets those)
-    paths = list(hub.template_paths) if "template_paths" in hub else []
-    hub.template_paths = [*paths, str(NATIVE_TEMPLATES)]
-    # lets page.html show admins a link to the approval page (/hub/authorize)
-    template_vars = dict(hub.template_vars) if "template_vars" in hub else {}
-    hub.template_vars = {**template_vars, "signup_approval": True}
-    services = list(hub.services) if "services" in hub else []
-    roles = list(hub.load_roles) if "load_roles" in hub else []
-    hub.services = [*services, culler_service(cfg, layout)]
-    hub.load_roles = [*roles, {"name": CULLER, "scopes": list(CULLER_SCOPES), "services": [CULLER]}]

@@ -1,8 +1,8 @@
 """Single sign-on in remote mode (遠隔研修): an OAuth 2.0 / OpenID Connect IdP, or an LMS over LTI 1.3.
 
-``update_sso`` does nothing unless ``sso.type`` is set (the schema allows that in remote mode only).
-It runs after ``remote.update_remote`` and takes the authenticator over from it: no sign-up or
-approval pages, no self-chosen passwords; idle culling stays. The classes it names live in
+``sso_settings`` sets the chosen class's settings; ``authenticator.update_authenticator`` calls it when
+``sso.type`` is set (the schema allows that in remote mode only) and decides who may sign in: no sign-up
+or approval pages, no self-chosen passwords; idle culling stays. The classes it names live in
 ``sso_auth.py`` (they import oauthenticator / ltiauthenticator, which only the hub's venv has);
 this module does not import them, so it is unit-tested on a bare traitlets Config.
 
@@ -18,7 +18,7 @@ import stat
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from hub_config.remote import NATIVE_TEMPLATES, UNIX_NAME_MAX, staff
+from hub_config.remote import UNIX_NAME_MAX, staff
 from testbed_config import ConfigError, StackConfig
 from testbed_config.layout import Layout
 
@@ -115,22 +115,18 @@ def _lti13(c, cfg: StackConfig, url: str) -> None:
     c.TestbedLTI13Authenticator.custom_html = LTI13_LOGIN_HTML
     c.TestbedSSOAuthenticator.identity_namespace = f"lti13|{sso.issuer}"
     # The LMS posts the launch back cross-site: the sign-in state cookies must be SameSite=None (thus Secure,
-    # which the schema's https public_url allows).
+    # which the schema's https public_url allows). No other update_* sets tornado_settings; what the chart or an
+    # operator set before is kept.
     hub = c.JupyterHub
     settings = dict(hub.tornado_settings) if "tornado_settings" in hub else {}
     cookies = dict(settings.get("cookie_options", {}))
     hub.tornado_settings = {**settings, "cookie_options": {**cookies, "SameSite": "None", "Secure": True}}
 
 
-def update_sso(c, cfg: StackConfig, layout: Layout, is_root: bool = True) -> None:
-    """Sign-in through the configured IdP or LMS instead of sign-up with approval (remote mode, sso.type set)."""
-    if cfg.mode != "remote" or cfg.sso.type == "none":
-        return
+def sso_settings(c, cfg: StackConfig, layout: Layout) -> None:
+    """Settings of the IdP's or LMS's authenticator (its class and who may sign in are ``update_authenticator``'s)."""
     sso = cfg.sso
-    url = public_url(cfg)
-    c.JupyterHub.authenticator_class = OAUTH if sso.type == "oauth" else LTI13
-    (_oauth if sso.type == "oauth" else _lti13)(c, cfg, url)
-
+    (_oauth if sso.type == "oauth" else _lti13)(c, cfg, public_url(cfg))
     shared = c.TestbedSSOAuthenticator
     shared.name_book = str(layout.hub_dir / NAME_BOOK)
     shared.max_username_length = UNIX_NAME_MAX - len(cfg.unix_user_prefix)
@@ -140,26 +136,3 @@ def update_sso(c, cfg: StackConfig, layout: Layout, is_root: bool = True) -> Non
     shared.course_groups = {f"nbgrader-{course.id}" for course in cfg.courses}
     shared.allowed_idp_groups = set(sso.allowed_groups)
     shared.admin_idp_groups = set(sso.admin_groups)
-
-    # Group membership stays the hub's (load_groups gives instructors and grader accounts the formgrader):
-    # JupyterHub refuses load_groups when the authenticator manages groups, so SSO users join the course
-    # groups in TestbedSSOAuthenticator.add_user instead.
-    c.Authenticator.manage_groups = False
-    c.Authenticator.admin_users = set(cfg.admins)
-    # who may come is the IdP's and allowed_groups' answer at each sign-in, not "was here before"
-    c.Authenticator.allow_existing_users = False
-    if is_root:
-        # an LMS / IdP decides who may come; allowed_groups narrows it (checked by TestbedSSOAuthenticator)
-        c.Authenticator.allow_all = not sso.allowed_groups
-        c.Authenticator.allowed_users = set()
-    else:  # demo mode: every server would share one Unix account, so one sign-in only
-        c.Authenticator.admin_users = {cfg.admins[0]}
-        c.Authenticator.allowed_users = {cfg.admins[0]}
-        c.Authenticator.allow_all = False
-
-    hub = c.JupyterHub
-    # no sign-up or approval pages: drop their templates and the admins' link to /hub/authorize
-    paths = list(hub.template_paths) if "template_paths" in hub else []
-    hub.template_paths = [p for p in paths if p != str(NATIVE_TEMPLATES)]
-    template_vars = dict(hub.template_vars) if "template_vars" in hub else {}
-    hub.template_vars = {**template_vars, "signup_approval": False}

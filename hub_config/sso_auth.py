@@ -1,7 +1,7 @@
 """Authenticators for single sign-on in remote mode: generic OAuth 2.0 / OIDC and LTI 1.3 (an LMS).
 
 Both add the testbed's rules to the upstream classes (oauthenticator 17.4 ``GenericOAuthenticator``,
-jupyterhub-ltiauthenticator 1.6.3 ``LTI13Authenticator``), configured by ``sso.update_sso``:
+jupyterhub-ltiauthenticator 1.6.3 ``LTI13Authenticator``), configured by ``sso.sso_settings``:
 
 - the IdP's name becomes a Unix-safe hub name bound to the IdP's subject (``sso_names``), or the
   person sees a Japanese error page saying why not;

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.error
-import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -132,23 +129,22 @@ def ensure_admin(layout: Layout, log=print) -> str:
     return token
 
 
-def api(layout: Layout, action: str, data: dict | None = None, token: str | None = None, timeout: float = 10) -> dict:
-    url = f"{layout.cfg.ckan_internal_url}/api/3/action/{action}"
-    req = urllib.request.Request(
-        url, data=json.dumps(data or {}).encode(), method="POST", headers={"Content-Type": "application/json"}
-    )
-    if token:
-        req.add_header("Authorization", token)
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
-        return json.load(resp)
+def client(layout: Layout, token: str | None = None, **options):
+    """The project's CKAN client (testbed_config.ckan_client) for this stack's CKAN; imported when first needed."""
+    from testbed_config.ckan_client import CkanClient
+
+    return CkanClient(layout.cfg.ckan_internal_url, token, **options)
 
 
 def token_valid(layout: Layout, token: str) -> bool:
+    """Is ``token`` a working API token of the sysadmin 'testbed-admin'?"""
+    from testbed_config.ckan_client import CkanError
+
     try:
-        res = api(layout, "user_show", {"id": ADMIN_USER}, token=token)
-    except (urllib.error.URLError, OSError, ValueError):
+        user = client(layout, token).call("user_show", id=ADMIN_USER)
+    except CkanError:
         return False
-    return bool(res.get("success") and res["result"].get("sysadmin"))
+    return bool(isinstance(user, dict) and user.get("sysadmin"))
 
 
 def web_command(layout: Layout) -> list[str]:
@@ -184,9 +180,12 @@ def tracking_command(layout: Layout) -> list[str]:
 
 
 def is_healthy(layout: Layout) -> bool:
+    """Does CKAN answer its API now? (one try: the callers poll)"""
+    from testbed_config.ckan_client import CkanError
+
     try:
-        return bool(api(layout, "status_show", timeout=3).get("success"))
-    except (urllib.error.URLError, OSError, ValueError):
+        return isinstance(client(layout, timeout=3, retries=0).call("status_show"), dict)
+    except CkanError:
         return False
 
 
@@ -219,7 +218,6 @@ def ensure_catalog(layout: Layout, token: str, log=print) -> bool:
 
 def ensure_usage(layout: Layout, token: str, log=print) -> bool:
     """Once: the sample catalogue's fictional usage history (ckan_seed/usage.py) in CKAN's tracking tables."""
-    from ckan_seed.ckan_client import CkanClient
     from ckan_seed.usage import DAYS, KEY_PREFIX, copy_text, visits
     from datasets.manifest import load
 
@@ -229,12 +227,12 @@ def ensure_usage(layout: Layout, token: str, log=print) -> bool:
     seeded = postgres.psql(layout, f"SELECT count(*) FROM tracking_raw WHERE user_key LIKE '{KEY_PREFIX}%'", db="ckan")
     if int(seeded or 0) == 0:
         log("サンプルカタログの利用状況 (架空の閲覧・ダウンロード履歴) を入れています")
-        client = CkanClient(layout.cfg.ckan_internal_url, token)
+        ckan = client(layout, token)
         datasets = []
         for entry in load().get("datasets", []):
             if entry.get("private"):
                 continue
-            found = client.show("package_show", id=entry["name"])
+            found = ckan.show("package_show", id=entry["name"])
             if found:
                 datasets.append({"name": found["name"], "resource_urls": [r["url"] for r in found["resources"]]})
         today = date.today()

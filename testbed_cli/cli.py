@@ -117,7 +117,7 @@ def status(obj: Ctx, as_json: bool):
 @click.option("-n", "--lines", default=80, show_default=True, help="表示する行数")
 @click.pass_obj
 def logs(obj: Ctx, name: str, lines: int):
-    """サービス NAME のログの最後を表示します (postgres, redis, ckan-web, ckan-worker, proxy, hub)。"""
+    """サービス NAME のログの最後を表示します (名前は ./testbed status の一覧のとおり。supervisord も可)。"""
     known = [p.name for p in stack.programs(obj.layout)] + ["supervisord"]
     if name not in known:
         raise SetupError(f"サービス {name!r} はありません。次のどれかを指定してください: {', '.join(known)}")
@@ -141,6 +141,12 @@ def admin_token(obj: Ctx, which: str):
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.option("--unit", "tier", flag_value="unit", help="単体テストだけ (スタック不要)")
+@click.option(
+    "--ckanext",
+    "tier",
+    flag_value="ckanext",
+    help="ckanext-testbed を本物の CKAN の中でテストします (CKAN の pytest、テスト用 DB。ハブ不要)",
+)
 @click.option("--no-up", is_flag=True, help="スタックを起動しない (すでに起動している前提)")
 @click.option(
     "--target",
@@ -153,6 +159,10 @@ def admin_token(obj: Ctx, which: str):
 @click.pass_obj
 def test(obj: Ctx, tier: str | None, no_up: bool, target: str, pytest_args: tuple[str, ...]):
     """テストを実行します (必要ならテスト用の依存を入れて、スタックを起動します)。"""
+    if tier == "ckanext":  # CKAN's venv and pytest plugin, test databases, no hub (testbed_cli/ckanext_tests.py)
+        from testbed_cli import ckanext_tests
+
+        sys.exit(ckanext_tests.run(obj.layout, list(pytest_args), log=_log))
     venv_python = Path(sys.executable)
     req = REPO / "testbed_cli" / "requirements" / "test.txt"
     stamp = venv_python.parent.parent / ".test-requirements.sha256"

@@ -18,13 +18,13 @@ from datetime import datetime
 from pathlib import Path
 
 from ckan_seed import trainees
-from ckan_seed.ckan_client import CkanClient, CkanUnavailable
 from hub_config import passwords
 from testbed_cli import cohort_roster as roster
 from testbed_cli import cohort_sheet, progress
 from testbed_cli.cohort_hub import HubAPI
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
+from testbed_config.ckan_client import CkanClient, CkanError
 
 
 def roster_db(layout: Layout) -> Path:
@@ -55,8 +55,8 @@ def _ckan(layout: Layout) -> tuple[str, str]:
         ) from None
     try:
         CkanClient(url, timeout=5).call("status_show")
-    except CkanUnavailable:
-        raise SetupError(f"CKAN ({url}) に接続できません。./testbed status で ckan-web を確認してください。") from None
+    except CkanError as e:
+        raise SetupError(str(e)) from None
     return url, token
 
 
@@ -175,8 +175,8 @@ def remove(layout: Layout, username: str) -> Removed:
     passwords.delete(password_db(layout), username)
     try:
         ckan = trainees.remove_trainee(ckan_url, ckan_token, username, token_db=token_db(layout))
-    except CkanUnavailable as e:
-        raise SetupError(f"{e}。CKAN を確かめてから、もう一度 cohort remove {username} を実行してください。") from None
+    except CkanError as e:
+        raise SetupError(f"{e}\nCKAN を確かめてから、もう一度 cohort remove {username} を実行してください。") from None
     archive, removed = remove_unix_account(layout, layout.cfg.unix_user_prefix + username)
     roster.forget(roster_db(layout), [username])
     progress.export_rosters(layout)

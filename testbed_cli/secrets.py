@@ -22,6 +22,9 @@ KNOWN = {
     "progress-<course>-token": "hub API token of a course's progress board service",
     "progress-<course>-certificate-key": "key of a course's completion certificate numbers (HMAC)",
     "ckan-admin-token": "CKAN API token of 'testbed-admin' (operator scripts, seeding, trainee provisioning)",
+    "ckan-test-db": "PostgreSQL password of the role ckan_test (./testbed test --ckanext: ckan_test, datastore_test)",
+    "datastore-test-ro": "PostgreSQL password of the DataStore read-only role of the tests, datastore_test_ro",
+    "ckan-test-secret-key": "CKAN SECRET_KEY of the CKAN-level tests' ini (<state>/ckan-test/test.ini)",
 }
 
 

@@ -6,7 +6,10 @@ the deployment renderers import them from here (a unit test greps the rest of th
 
 from __future__ import annotations
 
-from testbed_config import StackConfig
+import hashlib
+import re
+
+from testbed_config import NAME_RE, StackConfig
 
 # hub services ----------------------------------------------------------------------------------
 
@@ -35,3 +38,26 @@ def service_ports(cfg: StackConfig) -> list[int]:
     """Every hub-managed service port, formgraders then classroom services."""
     n = len(cfg.courses)
     return [formgrader_port(cfg, i) for i in range(n)] + [classroom_port(cfg, i) for i in range(n)]
+
+
+# a trainee's CKAN side ---------------------------------------------------------------------------
+
+
+def _derive(prefix: str, hub_username: str) -> str:
+    """``<prefix><name>`` for a regular hub name; other names get a hashed form under a distinct prefix."""
+    if NAME_RE.match(hub_username):
+        return f"{prefix}{hub_username}"
+    # never the same as a regular name: those start with "<prefix>", these with "<prefix>x-"
+    digest = hashlib.sha256(hub_username.encode()).hexdigest()[:10]
+    cleaned = re.sub(r"[^a-z0-9_-]+", "-", hub_username.lower()).strip("-_")[:30]
+    return f"{prefix}x-{digest}" + (f"-{cleaned}" if cleaned else "")
+
+
+def ckan_user_name(hub_username: str) -> str:
+    """CKAN user name of a hub user (``tb-<name>``); always a valid CKAN name, distinct per hub name."""
+    return _derive("tb-", hub_username)
+
+
+def sandbox_org_name(hub_username: str) -> str:
+    """Name of the trainee's sandbox organisation (``sandbox-<name>``)."""
+    return _derive("sandbox-", hub_username)

@@ -8,6 +8,8 @@ module-level ``pytestmark = pytest.mark.unit`` (a list when the module also has 
                    Unix accounts, the venvs under the prefix)
 - ``browser``      headless Chromium (the ``page``/``browser`` fixtures) against the running stack
 - ``compose``      tests/remote/, a docker-compose stack by HTTP only (``./testbed test --target compose``)
+- ``ckanext``      ckanext-testbed/ckanext/testbed/tests/ckan/, the extension inside real CKAN: CKAN's venv pytest
+                   with ``--ckan-ini`` on test databases (``./testbed test --ckanext``); other runs skip that folder
 
 Collection fails (before ``-m``/``-k`` deselect anything), naming each test with no tier marker or with more
 than one: a test never lands in a tier by leaving its marker out.
@@ -45,7 +47,7 @@ from testbed_config.layout import Layout  # noqa: E402
 
 pytest_plugins = ("pytester",)  # tests/unit/test_tiers.py runs pytest on a throwaway folder
 
-TIERS = ("unit", "integration", "browser", "compose")
+TIERS = ("unit", "integration", "browser", "compose", "ckanext")
 
 _counter = itertools.count()
 _run_id = secrets.token_hex(3)

@@ -29,13 +29,19 @@ HUB_PYTHON = "/opt/testbed/venvs/hub/bin/python"
 
 EXTRA_CONFIG = """\
 import os
+from ckan_seed import trainees as testbed_trainees
 from hub_config.containers import Site, configure_kubernetes, load_programs, programs_file
 from testbed_config import load_config
 from testbed_config.layout import Layout
 
 testbed_cfg = load_config(os.environ["TESTBED_STACK"])
+testbed_programs = load_programs(programs_file(Layout(testbed_cfg)))
 configure_kubernetes(
-    c, testbed_cfg, Site.from_env(dict(os.environ)), load_programs(programs_file(Layout(testbed_cfg)))
+    c,
+    testbed_cfg,
+    Site.from_env(dict(os.environ)),
+    testbed_programs,
+    ensure_trainee=testbed_trainees.ensure_trainee,  # the spawn hook's CKAN provisioning, wired here
 )
 """
 

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 import pytest
 from helpers import cohort
 
-from ckan_seed.trainees import ckan_user_name, sandbox_org_name
+from testbed_config.names import ckan_user_name, sandbox_org_name
 
 pytestmark = pytest.mark.integration
 

@@ -25,9 +25,9 @@ sys.path.insert(0, str(REPO / "courses" / "odtb"))
 
 import runner  # noqa: E402
 
-from ckan_seed.trainees import sandbox_org_name  # noqa: E402
 from datasets.layouts import LAYOUTS  # noqa: E402
 from grader.batch import grade_assignment  # noqa: E402
+from testbed_config.names import sandbox_org_name  # noqa: E402
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,8 @@ import time
 import pytest
 from helpers import cohort
 
-from ckan_seed.trainees import TOKEN_NAME, ckan_user_name
+from ckan_seed.trainees import TOKEN_NAME
+from testbed_config.names import ckan_user_name
 
 pytestmark = pytest.mark.integration
 

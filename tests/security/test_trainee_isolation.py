@@ -10,7 +10,7 @@ import secrets
 import pytest
 from helpers import cohort
 
-from ckan_seed.trainees import sandbox_org_name
+from testbed_config.names import sandbox_org_name
 
 pytestmark = pytest.mark.integration
 

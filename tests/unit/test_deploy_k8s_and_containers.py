@@ -9,6 +9,7 @@ import yaml
 from click.testing import CliRunner
 from traitlets.config import Config
 
+from ckan_seed.trainees import ensure_trainee
 from hub_config import containers
 from hub_config.k8s.chart_keys import check_values
 from hub_config.k8s.values import render_values, render_yaml
@@ -70,7 +71,7 @@ PROGRAMS = [
 def test_docker_hub_spawns_trainee_containers_with_the_local_settings(cfg):
     """Does the compose hub keep the local product (auth, roles, CKAN env) and spawn with DockerSpawner?"""
     c = Config()
-    containers.configure_docker(c, cfg, SITE, PROGRAMS)
+    containers.configure_docker(c, cfg, SITE, PROGRAMS, ensure_trainee=ensure_trainee)
     assert c.JupyterHub.spawner_class == "dockerspawner.DockerSpawner"
     assert c.JupyterHub.authenticator_class.endswith("TestbedNativeAuthenticator")  # remote mode as on one machine
     assert c.DockerSpawner.image == "testbed-singleuser:0.1.0"
@@ -81,6 +82,7 @@ def test_docker_hub_spawns_trainee_containers_with_the_local_settings(cfg):
     assert env["CKAN_URL"] == "http://ckan:5000" and env["TZ"] == "Asia/Tokyo"
     assert callable(env["TESTBED_UNIX_USER"])
     assert c.Spawner.pre_spawn_hook.keywords["ckan_url"] == "http://ckan:5000"
+    assert c.Spawner.pre_spawn_hook.keywords["ensure_trainee"] is ensure_trainee
     assert c.ConfigurableHTTPProxy.api_url == "http://proxy:8001"
     assert c.JupyterHub.hub_connect_url == "http://hub:8081"
 

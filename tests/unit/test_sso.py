@@ -142,6 +142,7 @@ def test_sso_replaces_sign_up_but_keeps_idle_culling(base, secret_file, kind):
     assert c.JupyterHub.template_vars["signup_approval"] is False  # no link to /hub/authorize for admins
     assert "announcement_login" in c.JupyterHub.template_vars
     assert any(s["name"] == "idle-culler" for s in c.JupyterHub.services)
+    assert "NativeAuthenticator" not in c and "TestbedNativeAuthenticator" not in c  # nothing of sign-up is left
 
 
 def test_allowed_and_admin_groups_narrow_who_comes(base, secret_file):
