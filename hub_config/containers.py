@@ -37,15 +37,8 @@ from hub_config.configurer import (
     update_spawner,
 )
 from testbed_config import StackConfig
+from testbed_config.containers import TRAINEE_GID, TRAINEE_HOME
 from testbed_config.layout import Layout
-
-TRAINEE_HOME = "/home/trainee"
-STATE_DIR = "/var/lib/testbed"  # in every container: the exchange path is baked into the single-user image
-PREFIX = "/opt/testbed"
-# in-container ports (the public ones are published by the TLS proxy / the ingress only)
-CONTAINER_PORTS = {"hub": 8000, "ckan": 5000, "hub_api": 8081, "proxy_api": 8001}
-TRAINEE_UID = 1000
-TRAINEE_GID = 100
 
 
 @dataclass(frozen=True)
@@ -71,14 +64,6 @@ class Site:
             network=env.get("TESTBED_TRAINEE_NETWORK", ""),
             exchange_volume=env.get("TESTBED_EXCHANGE_VOLUME", ""),
         )
-
-
-def container_stack(cfg: StackConfig, *, public_host: str) -> StackConfig:
-    """The stack config as the hub container sees it: container paths and in-container ports."""
-    data = cfg.model_dump(mode="json")
-    data.update(state_dir=STATE_DIR, prefix=PREFIX, bind_address="0.0.0.0", public_host=public_host)
-    data["ports"] = {**data["ports"], **CONTAINER_PORTS}
-    return StackConfig.model_validate(data)
 
 
 def load_programs(path: Path) -> list[dict]:

@@ -10,11 +10,11 @@ from ckan_seed.licenses import licenses_json
 from testbed_cli import postgres, secrets, system
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import REPO, Layout
+from testbed_config.names import CKAN_PLUGINS
 
 SERVICE_USER = "testbed"
 ADMIN_USER = "testbed-admin"
 # tracking: page views and downloads, the numbers of the catalogue-usage dashboard (module 6)
-PLUGINS = ["activity", "datastore", "datatables_view", "tracking", "testbed", "testbed_loader"]
 TRACKING_EVERY = 600  # seconds between `ckan tracking update` runs (views → tracking_summary, search)
 TEMPLATE = REPO / "testbed_cli" / "templates" / "ckan.ini"
 
@@ -45,7 +45,7 @@ def render_ini(layout: Layout) -> str:
         pg_port=cfg.ports.postgres,
         redis_password=secrets.get(st, "redis"),
         redis_port=cfg.ports.redis,
-        plugins=" ".join(PLUGINS),
+        plugins=" ".join(CKAN_PLUGINS),
         storage_path=layout.ckan_storage,
         licenses_path=layout.ckan_dir / "licenses.json",
     )
@@ -80,7 +80,7 @@ def ensure_database(layout: Layout, log=print) -> None:
     marker = layout.ckan_dir / ".db-version"
     want = (layout.ckan_venv / ".requirements.sha256").read_text().strip()
     want += ":" + (layout.ckan_venv / ".ckanext-testbed.sha256").read_text().strip()
-    want += ":" + " ".join(PLUGINS)
+    want += ":" + " ".join(CKAN_PLUGINS)
     if marker.exists() and marker.read_text().strip() == want:
         return
     log("CKAN のデータベースを初期化しています")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from testbed_cli.deploy_compose import STACK_FILE, parse_env
+from deploy.compose import STACK_FILE, parse_env
 from testbed_cli.errors import SetupError
 
 

@@ -11,6 +11,11 @@ import re
 
 from testbed_config import NAME_RE, StackConfig
 
+# CKAN ------------------------------------------------------------------------------------------
+
+# the plugins of the stack's CKAN, in load order (the local ckan.ini and the container image alike)
+CKAN_PLUGINS = ["activity", "datastore", "datatables_view", "tracking", "testbed", "testbed_loader"]
+
 # hub services ----------------------------------------------------------------------------------
 
 

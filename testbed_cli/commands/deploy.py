@@ -27,7 +27,7 @@ def deploy():
 @click.pass_obj
 def compose(obj, out_dir: str):
     """docker-compose 用の .env (設定と秘密情報) と testbed.compose.yaml を書き出します。"""
-    from testbed_cli import deploy_compose
+    from deploy import compose as deploy_compose
 
     cfg = load_config(obj.config_path)
     out = Path(out_dir)
@@ -53,8 +53,8 @@ def compose(obj, out_dir: str):
 @click.pass_obj
 def helm(obj, out_file: str | None):
     """Zero to JupyterHub (Helm チャート) の values.yaml を書き出します。"""
-    from hub_config.k8s.chart_keys import check_values
-    from hub_config.k8s.values import render_values, render_yaml
+    from deploy.chart_keys import check_values
+    from deploy.helm_values import render_values, render_yaml
     from testbed_cli.errors import SetupError
 
     cfg = load_config(obj.config_path)

@@ -15,8 +15,8 @@ import pytest
 from traitlets.config import Config
 
 from ckan_seed import trainees
+from deploy.helm_values import EXTRA_CONFIG
 from hub_config import ckan_hook, configurer
-from hub_config.k8s.values import EXTRA_CONFIG
 from testbed_config import StackConfig
 from testbed_config.names import ckan_user_name, sandbox_org_name
 

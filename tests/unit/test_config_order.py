@@ -17,6 +17,7 @@ from traitlets.config import Config
 from hub_config import configurer, containers
 from hub_config.authenticator import update_authenticator
 from testbed_config import StackConfig
+from testbed_config.containers import container_stack
 from testbed_config.layout import Layout
 
 pytestmark = pytest.mark.unit
@@ -156,7 +157,7 @@ def deployment(request, tmp_path) -> Deployment:
     if where == "local":
         cfg = StackConfig(state_dir=state, prefix=tmp_path / "opt", **keys)
     else:  # container paths and ports, with the secrets read from the test's own state directory
-        inside = containers.container_stack(StackConfig(**keys), public_host="h.example")
+        inside = container_stack(StackConfig(**keys), public_host="h.example")
         cfg = StackConfig.model_validate({**inside.model_dump(mode="json"), "state_dir": str(state)})
     return Deployment(where, cfg, is_root)
 

@@ -11,7 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from testbed_cli import deploy_check, deploy_compose
+from deploy import compose as deploy_compose
+from deploy import compose_check as deploy_check
 from testbed_config import StackConfig
 
 pytestmark = pytest.mark.unit

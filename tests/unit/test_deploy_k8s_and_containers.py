@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -10,11 +11,12 @@ from click.testing import CliRunner
 from traitlets.config import Config
 
 from ckan_seed.trainees import ensure_trainee
+from deploy.chart_keys import check_values
+from deploy.helm_values import render_values, render_yaml
 from hub_config import containers
-from hub_config.k8s.chart_keys import check_values
-from hub_config.k8s.values import render_values, render_yaml
 from testbed_cli import container
 from testbed_config import StackConfig
+from testbed_config.containers import container_stack
 from testbed_config.layout import Layout
 
 pytestmark = pytest.mark.unit
@@ -31,7 +33,7 @@ SITE = containers.Site(
 
 @pytest.fixture
 def cfg(tmp_path) -> StackConfig:
-    stack = containers.container_stack(
+    stack = container_stack(
         StackConfig.model_validate({"mode": "remote", "state_dir": str(tmp_path), "prefix": str(tmp_path / "p")}),
         public_host="h.example",
     )
@@ -211,3 +213,22 @@ def test_programs_file_round_trip(tmp_path):
     containers.programs_file(layout).write_text(json.dumps(PROGRAMS))
     assert containers.load_programs(containers.programs_file(layout)) == PROGRAMS
     assert containers.load_programs(tmp_path / "none.json") == []
+
+
+def test_does_a_container_deployment_with_single_sign_on_render(tmp_path):
+    """With sso.type set, does the container stack config render (the defaults of the other SSO type were
+    once carried over and refused)?"""
+    secret = tmp_path / "sso-client-secret"
+    secret.write_text("s3cr3t\n", encoding="utf-8")
+    secret.chmod(0o600)
+    sso = {
+        "type": "oauth",
+        "authorize_url": "https://idp.city.example.jp/auth",
+        "token_url": "https://idp.city.example.jp/token",
+        "userdata_url": "https://idp.city.example.jp/userinfo",
+        "client_id": "odtb-hub",
+        "client_secret_file": str(secret),
+    }
+    inside = container_stack(StackConfig(mode="remote", sso=sso), public_host="h.example")
+    assert inside.sso.type == "oauth" and inside.state_dir == Path("/var/lib/testbed")
+    assert inside.ports.hub == 8000 and inside.public_host == "h.example"

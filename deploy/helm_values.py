@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import yaml
 
-from hub_config.containers import CONTAINER_PORTS, STATE_DIR, TRAINEE_GID, TRAINEE_HOME, container_stack
-from hub_config.k8s.chart_keys import CHART_VERSION
+from deploy.chart_keys import CHART_VERSION
 from testbed_config import StackConfig
+from testbed_config.containers import CONTAINER_PORTS, STATE_DIR, TRAINEE_GID, TRAINEE_HOME, container_stack
 from testbed_config.names import service_ports
 
 SECRET_NAME = "testbed-secrets"  # kubectl create secret generic testbed-secrets --from-file=... (docs)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from testbed_cli.deploy_compose import PLACEHOLDER, SECRETS, STACK_FILE
+from deploy.compose import PLACEHOLDER, SECRETS, STACK_FILE
 
 DATABASE_IMAGES = ("postgres", "redis", "ckan/ckan-solr")
 SECRET_KEY_RE = re.compile(r"PASSWORD|SECRET|TOKEN|_AUTH|PASSWD", re.IGNORECASE)

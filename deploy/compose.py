@@ -17,8 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from hub_config.containers import container_stack
 from testbed_config import StackConfig
+from testbed_config.containers import container_stack
+from testbed_config.names import CKAN_PLUGINS
 
 ENV_FILE = ".env"
 STACK_FILE = "testbed.compose.yaml"
@@ -41,9 +42,8 @@ SECRETS = {
 
 def ckan_plugins(cfg: StackConfig) -> str:
     """CKAN's plugins: as on one machine; with Solr, the testbed search plugin steps aside."""
-    from testbed_cli.ckan import PLUGINS
 
-    return " ".join(p for p in PLUGINS if not (cfg.deploy.search == "solr" and p == "testbed"))
+    return " ".join(p for p in CKAN_PLUGINS if not (cfg.deploy.search == "solr" and p == "testbed"))
 
 
 def image_prefix(cfg: StackConfig) -> str:
