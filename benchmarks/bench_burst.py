@@ -52,7 +52,7 @@ from ckan_seed import trainees as ckan_trainees  # noqa: E402
 from hub_config import passwords  # noqa: E402
 from testbed_cli import classroom, cohort, progress, supervisor  # noqa: E402
 from testbed_cli import cohort_roster as roster  # noqa: E402
-from testbed_config import load_config  # noqa: E402
+from testbed_config import load_config, names  # noqa: E402
 from testbed_config.layout import Layout  # noqa: E402
 
 CELL = (
@@ -275,7 +275,7 @@ c.JupyterHub.port = {port}
 c.JupyterHub.hub_port = {hub_port}
 c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{proxy_api}"
 c.ConfigurableHTTPProxy.command = [{chp!r}]
-c.JupyterHub.db_url = "sqlite:///{state}/jupyterhub.sqlite"
+c.JupyterHub.db_url = "sqlite:///{state}/{hub_db}"
 c.JupyterHub.cookie_secret_file = "{state}/cookie_secret"
 c.JupyterHub.authenticator_class = "dummy"
 c.DummyAuthenticator.password = {password!r}
@@ -312,6 +312,7 @@ class PlainHub:
                 proxy_api=proxy_api,
                 chp=str(layout.chp),
                 state=self.dir,
+                hub_db=names.HUB_DB,
                 password=self.password,
                 token=self.token,
                 singleuser=str(hub_bin / "jupyterhub-singleuser"),
@@ -362,7 +363,7 @@ def make_trainees(layout: Layout, n: int, tag: str) -> dict[str, str]:
 
 def drop_trainees(layout: Layout, names: list[str]) -> None:
     hub = HubClient.from_layout(layout)
-    url, token = layout.cfg.ckan_internal_url, (layout.secrets / "ckan-admin-token").read_text().strip()
+    url, token = layout.cfg.ckan_internal_url, (layout.secrets / names.CKAN_ADMIN_TOKEN).read_text().strip()
     for n in names:
         hub.delete_user(n)
         unix = layout.cfg.unix_user_prefix + n

@@ -21,8 +21,11 @@ import ckanapi
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "courses" / "odtb"))
+sys.path.insert(0, str(REPO))
 
 import runner  # noqa: E402
+
+from testbed_config import StackConfig, names  # noqa: E402
 
 TARGET_SECONDS = 300
 
@@ -50,10 +53,10 @@ def _cleanup(admin: ckanapi.RemoteCKAN, name: str) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--ckan-url", default="http://127.0.0.1:5000")
+    ap.add_argument("--ckan-url", default=StackConfig().ckan_internal_url)
     ap.add_argument("--state", default="/var/lib/testbed")
     opts = ap.parse_args()
-    token = (Path(opts.state) / "secrets" / "ckan-admin-token").read_text().strip()
+    token = (Path(opts.state) / "secrets" / names.CKAN_ADMIN_TOKEN).read_text().strip()
     admin = ckanapi.RemoteCKAN(opts.ckan_url, apikey=token, user_agent="bench-curriculum")
     name = f"benchodtb{secrets.token_hex(3)}"
     notebooks = [nb for m in runner.modules() for nb in [*runner.lessons(m), runner.assignment(m)]]

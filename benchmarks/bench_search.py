@@ -5,7 +5,7 @@ through the API, metadata only, no uploads), then times package_search over HTTP
 free text, filters, facets, sorting, deep paging, autocomplete and the /dataset page.
 Prints median and p95 per scenario. Not a timed test.
 
-    python benchmarks/bench_search.py --ckan-url http://127.0.0.1:5000 --token <sysadmin token>
+    python benchmarks/bench_search.py --ckan-url <CKAN URL> --token <sysadmin token>
 
 Without --ckan-url/--token the stack config (./testbed) provides them. Re-running reuses
 the datasets; --purge removes them and the organisation.
@@ -192,11 +192,11 @@ def purge(ckan: Ckan) -> None:
 
 def stack_defaults() -> tuple[str, str]:
     """CKAN URL and sysadmin token from the stack config (./testbed), when not given."""
-    from testbed_config import load_config
+    from testbed_config import load_config, names
     from testbed_config.layout import Layout
 
     layout = Layout(load_config(None))
-    return layout.cfg.ckan_url, (layout.secrets / "ckan-admin-token").read_text().strip()
+    return layout.cfg.ckan_url, (layout.secrets / names.CKAN_ADMIN_TOKEN).read_text().strip()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,11 +36,11 @@ SMALL = 50_000  # bytes: a "small file" for the per-file DataStore figure
 
 
 def stack_connection() -> tuple[str, str]:
-    from testbed_config import load_config
+    from testbed_config import load_config, names
     from testbed_config.layout import Layout
 
     layout = Layout(load_config(None))
-    return layout.cfg.ckan_internal_url, (layout.secrets / "ckan-admin-token").read_text().strip()
+    return layout.cfg.ckan_internal_url, (layout.secrets / names.CKAN_ADMIN_TOKEN).read_text().strip()
 
 
 def renamed_copy(tmp: Path, prefix: str) -> tuple[Path, dict]:

@@ -7,7 +7,9 @@ the public catalogue, write only in their sandbox and cannot see private dataset
 organisations. Their token is kept (root-only SQLite in the hub's state dir) and reused while valid;
 when a new one is made, older testbed tokens of that user are revoked, so respawns never pile up
 tokens. ``remove_trainee`` soft-deletes everything (datasets, sandbox, user: CKAN ``state=deleted``,
-restorable or purgeable from CKAN's trash by a sysadmin) and revokes the tokens. Both raise
+restorable or purgeable from CKAN's trash by a sysadmin) and revokes the tokens. ``set_trainee_active``
+blocks a disabled trainee's CKAN user (state ``pending``: CKAN signs out a user who is not active, and
+refuses their API token, which is kept) and restores it; datasets and sandbox stay. All three raise
 ``testbed_config.ckan_client.CkanError`` (message in Japanese) when CKAN cannot be reached or refuses.
 """
 
@@ -22,7 +24,7 @@ from pathlib import Path
 from testbed_config.ckan_client import CkanClient, CkanError
 from testbed_config.names import ckan_user_name, sandbox_org_name
 
-__all__ = ["TraineeAccount", "ensure_trainee", "remove_trainee"]
+__all__ = ["TraineeAccount", "ensure_trainee", "remove_trainee", "set_trainee_active"]
 
 TOKEN_NAME = "testbed-hub"  # the name of every token this module makes (and may revoke)
 ROLE = "editor"  # publish/update/delete datasets in the sandbox; no member management
@@ -177,6 +179,32 @@ def ensure_trainee(
         ) from None
     _store_token(token_db, hub_username, user, made.get("id", ""), made["token"])
     return TraineeAccount(user, org, made["token"])
+
+
+BLOCKED = "pending"  # a state CKAN treats as not active (no sign-in, no token) and distinct from removed
+
+
+def set_trainee_active(
+    ckan_url: str, admin_token: str, hub_username: str, active: bool, *, timeout: float = 10.0
+) -> bool:
+    """Block (``active=False``) or restore the trainee's CKAN user; False when CKAN has no such user.
+
+    A removed trainee (state ``deleted``) is left alone. Their token, sandbox and datasets stay, so enabling
+    the trainee again gives back exactly what they had.
+    """
+    admin = CkanClient(ckan_url, admin_token, timeout=timeout, retries=RETRIES)
+    name = ckan_user_name(hub_username)
+    try:
+        user = admin.show("user_show", id=name)
+        if user is None or user.get("state") == "deleted":
+            return False
+        wanted = "active" if active else BLOCKED
+        if user.get("state") != wanted:
+            admin.call("user_patch", retry=True, id=name, state=wanted)
+    except CkanError as e:
+        what = "再開" if active else "停止"
+        raise e.about(f"CKAN で研修生 {hub_username} の利用を{what}できませんでした。") from None
+    return True
 
 
 @dataclass(frozen=True)

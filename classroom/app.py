@@ -20,7 +20,10 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado import ioloop, web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
-from classroom import board, certificate, completion, deadlines, marks, page, sources
+from classroom import board, certificate, completion, console_web, deadlines, marks, page, sources
+from classroom import console as help_console
+from classroom.store import Store
+from testbed_config.names import classroom_store_file
 
 HUB_CACHE_SECONDS = 10  # the board is never more than this (plus a page reload) behind the hub
 
@@ -192,17 +195,20 @@ class HealthHandler(web.RequestHandler):
         self.finish("ok")
 
 
-def make_app(board_: Board, prefix: str) -> web.Application:
+def make_app(board_: Board, prefix: str, console: help_console.Console | None = None) -> web.Application:
     kw = {"board": board_}
+    extra = help_console.routes(console, prefix) if console else []  # help queue, announcements
     return web.Application(
         [
-            (prefix, PageHandler, kw),
+            *console_web.routes(prefix, board_),  # board, trainee pages, printable view
             (prefix + "api/progress", ApiHandler, kw),
             (prefix + page.CERTIFICATE_PATH, CertificateHandler, kw),
             (prefix + "health", HealthHandler),
             (prefix + "oauth_callback", HubOAuthCallbackHandler),
+            *extra,
         ],
         cookie_secret=os.urandom(32),
+        xsrf_cookies=True,  # form POSTs carry the service's xsrf token (JupyterHub's HubOAuth flavour)
     )
 
 
@@ -219,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--pass-ratio", type=float, required=True, help="share of an assignment's points that passes it")
     p.add_argument("--title", default="", help="the course's title, printed on completion certificates")
     p.add_argument("--font", type=Path, help="TrueType Japanese font for certificates (default: IPAexGothic)")
+    p.add_argument("--store", type=Path, help="SQLite file of the help queue and announcements (default: in HOME)")
     args = p.parse_args(argv)
     if not 0 < args.pass_ratio <= 1:
         p.error("--pass-ratio must be in (0, 1]")
@@ -244,7 +251,9 @@ def main(argv: list[str] | None = None) -> None:
         title=args.title,
         font=font,
     )
-    make_app(b, prefix).listen(args.port, address=args.address)
+    store = Store(args.store or Path.home() / classroom_store_file(args.course))
+    console = help_console.Console(b, store, os.environ.get("JUPYTERHUB_BASE_URL", "/"))
+    make_app(b, prefix, console).listen(args.port, address=args.address)
     print(f"classroom service of {args.course} on {args.address}:{args.port}{prefix}", flush=True)
     ioloop.IOLoop.current().start()
 

@@ -13,9 +13,10 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-JST = ZoneInfo("Asia/Tokyo")
+from testbed_config import japan_time
+
+JST = japan_time.JST
 END_OF_DAY = time(23, 59)
 EVERYONE = ""  # the cohort of a deadline that applies to everyone without a cohort-specific one
 COHORT_MAX = 40

@@ -1,81 +1,118 @@
-"""Grade-book export for training records: UTF-8 CSV with BOM (opens in Excel with Japanese intact) or xlsx.
+"""Grade-book export for training records (研修記録): one row per trainee on the course's roster, UTF-8 CSV with
+BOM (opens in Excel with Japanese intact) or xlsx (pure, apart from writing the file).
 
-Times are shown in Japan time. 期, 締切 and 期限後の提出 come from the roster (cohorts) and the deadlines set with
-``./testbed cohort deadline``; a submission is late when the graded one was made after the trainee's deadline
-(rules in ``classroom/deadlines.py``)."""
+Columns: the hub user (研修生), 氏名, 所属, 期; one column per assignment of the course (the points when final,
+``7 (手採点待ち)`` while the instructor has not graded every answer, 未採点 or 未提出); 合計 and 満点; 完了 by the
+course's completion rule (``classroom/completion.py``: every assignment passed, nothing waiting for manual
+grading) with its date (修了日, Japan time); and 備考, saying why a trainee has not completed and which
+submissions came after their deadline (``classroom/deadlines.py``). Accounts that are not on the roster get no
+row; roster trainees without any submission get a row of 未提出.
+"""
 
 from __future__ import annotations
 
 import csv
-import json
-import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from classroom import completion, stamps
 from classroom import deadlines as rules
-from classroom.completion import parse_gradebook_time
+from classroom.sources import Score
 
-HEADER = ["研修生", "所属", "課題", "得点", "満点", "提出日時", "完了", "期", "締切", "期限後の提出"]
-REPO = Path(__file__).resolve().parent.parent
-
-
-def gradebook_rows(python: Path, root: Path) -> list[dict]:
-    """The gradebook's rows, read by the hub environment's nbgrader (read-only)."""
-    if not (root / "gradebook.db").exists():
-        return []
-    proc = subprocess.run(
-        [str(python), "-m", "classroom.gradebook_dump", str(root)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "LANG": "C.UTF-8", "HOME": str(root)},
-    )
-    return json.loads(proc.stdout)
+FIRST = ["研修生", "氏名", "所属", "期"]
+LAST = ["合計", "満点", "完了", "修了日", "備考"]
+MANUAL_PENDING = "手採点待ち"
+NOT_SUBMITTED = "未提出"
+NOT_GRADED = "未採点"
 
 
-def _time(at: datetime | None) -> str:
-    return at.astimezone(rules.JST).strftime("%Y-%m-%d %H:%M:%S") if at else ""
+@dataclass(frozen=True)
+class Trainee:
+    """A roster member of the course (hub user name, 氏名, 所属, 期)."""
+
+    username: str
+    fullname: str = ""
+    dept: str = ""
+    cohort: str = ""
+
+
+def header(assignments: Sequence[str]) -> list[str]:
+    return [*FIRST, *assignments, *LAST]
+
+
+def _cell(score: Score | None, submitted: bool) -> float | str:
+    if score is None:
+        return NOT_GRADED if submitted else NOT_SUBMITTED
+    if score.needs_manual:
+        return f"{score.score:g} ({MANUAL_PENDING})"
+    return score.score
+
+
+def _why(p: completion.Pending) -> str:
+    if p.reason == completion.NOT_SUBMITTED:
+        return f"{p.assignment}: {NOT_SUBMITTED}"
+    if p.reason == completion.NOT_GRADED:
+        return f"{p.assignment}: {NOT_GRADED}"
+    if p.reason == completion.NEEDS_MANUAL:
+        return f"{p.assignment}: {MANUAL_PENDING}"
+    if p.reason == completion.BELOW_PASS:
+        return f"{p.assignment}: {p.score:g} / {p.max_score:g} 点 (合格は {p.needed:g} 点以上)"
+    return f"{p.assignment}: 提出日時が不明"
 
 
 def table(
-    rows: list[dict],
-    roster: dict[str, str] | None = None,
+    trainees: Sequence[Trainee],
+    assignments: Sequence[str],
+    scores: Mapping[tuple[str, str], Score],
+    submitted: Mapping[tuple[str, str], str],
     *,
-    cohorts: Mapping[str, str] | None = None,
+    pass_ratio: float,
     deadlines: Mapping[tuple[str, str], datetime] | None = None,
 ) -> list[list]:
-    """Rows in HEADER order; 所属 from ``roster`` and 期 from ``cohorts`` (trainee -> text) or blank; 締切 from
-    ``deadlines`` ((assignment, 期 or "") -> due); 期限後の提出 はい/いいえ, blank without a deadline or submission."""
-    roster, cohorts, deadlines = roster or {}, cohorts or {}, deadlines or {}
-    out = []
-    for r in rows:
-        cohort = cohorts.get(r["trainee"], "")
-        due = rules.applicable(deadlines, r["assignment"], cohort)
-        at = parse_gradebook_time(r["submitted_at"])
-        late = "" if due is None or at is None else ("はい" if rules.is_late(due, at) else "いいえ")
-        out.append(
+    """One row per trainee, in ``header(assignments)`` order. ``scores`` (graded submissions) and ``submitted``
+    (latest submission timestamp, as nbgrader wrote it) are keyed by (hub user, assignment)."""
+    deadlines = deadlines or {}
+    maximum = {}
+    for (_, a), s in scores.items():
+        maximum[a] = max(maximum.get(a, 0.0), s.max_score)
+    rows = []
+    for t in trainees:
+        mine = {a: scores[(t.username, a)] for a in assignments if (t.username, a) in scores}
+        sent = {a for a in assignments if (t.username, a) in submitted}
+        result = completion.evaluate(assignments, mine, sent, pass_ratio)
+        notes = [_why(p) for p in result.pending]
+        for a in assignments:
+            due = rules.applicable(deadlines, a, t.cohort)
+            at = stamps.parse(submitted.get((t.username, a)))
+            if due is not None and at is not None and rules.is_late(due, at):
+                notes.append(f"{a}: 期限後の提出 ({rules.japanese(at)}、締切 {rules.japanese(due)})")
+        total = round(sum(s.score for s in mine.values()), 2)
+        full = round(sum(maximum.get(a, 0.0) for a in assignments), 2)
+        rows.append(
             [
-                r["trainee"],
-                roster.get(r["trainee"], ""),
-                r["assignment"],
-                "" if r["score"] is None else r["score"],
-                r["max"],
-                _time(at) if at else r["submitted_at"] or "",
-                "済" if r["completed"] else "未",
-                cohort,
-                _time(due)[:16],
-                late,
+                t.username,
+                t.fullname,
+                t.dept,
+                t.cohort,
+                *(_cell(mine.get(a), a in sent) for a in assignments),
+                total,
+                full,
+                "済" if result.completed else "未",
+                result.completed_on.isoformat() if result.completed_on else "",
+                "、".join(notes),
             ]
         )
-    return out
+    return rows
 
 
-def write(path: Path, data: list[list], fmt: str) -> None:
+def write(path: Path, head: list[str], data: list[list], fmt: str) -> None:
+    """``head`` and ``data`` as CSV (UTF-8 with BOM, for Excel) or xlsx."""
     if fmt == "csv":
         with open(path, "w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f)
-            w.writerow(HEADER)
+            w.writerow(head)
             w.writerows(data)
     else:
         from openpyxl import Workbook
@@ -83,7 +120,7 @@ def write(path: Path, data: list[list], fmt: str) -> None:
         wb = Workbook()
         ws = wb.active
         ws.title = "成績"
-        ws.append(HEADER)
+        ws.append(head)
         for row in data:
             ws.append(row)
         wb.save(path)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from classroom import deadlines, marks
+from classroom import deadlines, marks, stamps
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,8 @@ def submissions(course_exchange: Path) -> dict[tuple[str, str], str]:
         parsed = parse_submission(entry.name)
         if parsed:
             user, assignment, ts = parsed
-            if ts > latest.get((user, assignment), ""):  # nbgrader's timestamps sort as text
+            before = latest.get((user, assignment))
+            if before is None or stamps.later(ts, before):  # by instant, whatever the zone
                 latest[(user, assignment)] = ts
     return latest
 

@@ -16,13 +16,14 @@ import yaml
 from deploy.chart_keys import CHART_VERSION
 from testbed_config import StackConfig
 from testbed_config.containers import CONTAINER_PORTS, STATE_DIR, TRAINEE_GID, TRAINEE_HOME, container_stack
+from testbed_config.japan_time import ZONE_NAME
 from testbed_config.names import service_ports
 
 SECRET_NAME = "testbed-secrets"  # kubectl create secret generic testbed-secrets --from-file=... (docs)
 STATE_CLAIM = "testbed-hub-state"
 EXCHANGE_CLAIM = "testbed-exchange"
 CKAN_SERVICE = "ckan"  # the CKAN Service beside the chart (docs/kubernetes.md)
-CKAN_URL = f"http://{CKAN_SERVICE}:5000"
+CKAN_URL = f"http://{CKAN_SERVICE}:{CONTAINER_PORTS['ckan']}"
 STACK_PATH = "/etc/testbed/testbed.yaml"
 SECRETS_MOUNT = "/etc/testbed/secrets"
 HUB_PYTHON = "/opt/testbed/venvs/hub/bin/python"
@@ -120,7 +121,7 @@ def render_values(cfg: StackConfig) -> dict:
                 "guarantee": f"{d.trainee_memory_guarantee_mib}M",
             },
             "cpu": {"limit": d.trainee_cpu_limit, "guarantee": d.trainee_cpu_guarantee},
-            "extraEnv": {"CKAN_URL": CKAN_URL, "TZ": "Asia/Tokyo", "LANG": "ja_JP.UTF-8"},
+            "extraEnv": {"CKAN_URL": CKAN_URL, "TZ": ZONE_NAME, "LANG": "ja_JP.UTF-8"},
             "storage": {
                 "type": "dynamic",
                 "capacity": f"{d.k8s_home_capacity_gib}Gi",
@@ -133,7 +134,7 @@ def render_values(cfg: StackConfig) -> dict:
                 "egress": [
                     {
                         "to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "testbed-ckan"}}}],
-                        "ports": [{"port": 5000, "protocol": "TCP"}],
+                        "ports": [{"port": CONTAINER_PORTS["ckan"], "protocol": "TCP"}],
                     }
                 ],
             },

@@ -4,9 +4,14 @@ no instructor action (supervised as the program ``autograder`` by ``./testbed up
 Every ``remote.autograde_interval_seconds`` it lists each course's exchange inbound (root may; the
 folder is the grader account's), and for every assignment with a submission it has not handled yet
 runs the same pipeline as `./testbed grade` (grader.pipeline). A submission whose grading failed is
-tried again in the next rounds, at most ``MAX_ATTEMPTS`` times; the log says what happened.
+tried again in the next rounds, at most ``MAX_ATTEMPTS`` times; the log says what happened. A submission
+whose notebooks cannot be read (grader.broken) is handled at once: its feedback tells the trainee, and the
+log says so; a new submission is graded as usual.
 
-    python -m grader.auto --stack <state>/run/stack.yaml [--once] [--interval S] [--assignment A ...]
+Every round it also regenerates and releases the feedback an instructor's manual grading made stale
+(grader.refresh); with ``--feedback-only`` (on-site mode, supervised as ``feedback-watcher``) that is all it does.
+
+    python -m grader.auto --stack <state>/run/stack.yaml [--once] [--interval S] [--assignment A ...] [--feedback-only]
 """
 
 from __future__ import annotations
@@ -20,10 +25,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from grader.courses import CourseError
-from grader.pipeline import grade_and_release
+from grader.courses import CourseError, course_root
+from grader.pipeline import grade_and_release, refresh_feedback
 from testbed_config import load_config
 from testbed_config.layout import Layout
+from testbed_config.names import GRADEBOOK, ROSTER_EXPORT, feedback_watch_state
 
 MAX_ATTEMPTS = 3
 
@@ -119,7 +125,44 @@ def run_once(layout: Layout, course: str, state: State, only: set[str] | None = 
             _say(f"{course}/{assignment}: {student} {r['score']:g} / {r['max_score']:g} (フィードバックを返却しました)")
         for student, err in sorted(result.failed.items()):
             _say(f"{course}/{assignment}: {student} を採点できませんでした: {err}")
+        for student, why in sorted(result.broken.items()):
+            _say(f"{course}/{assignment}: {student} の提出は採点できません (フィードバックで本人に伝えました): {why}")
     return graded
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def refresh_round(layout: Layout, course: str) -> int:
+    """Regenerate and release feedback the instructor's manual grading made stale, and write the roster's
+    names into the gradebook; only when the gradebook or the roster export changed since the last look.
+    Returns the number of feedbacks refreshed."""
+    root = course_root(layout, course)
+    seen = (_mtime(root / GRADEBOOK), _mtime(layout.course_home(course) / ROSTER_EXPORT))
+    path = layout.run / feedback_watch_state(course)
+    try:
+        if tuple(json.loads(path.read_text(encoding="utf-8"))) == seen:
+            return 0
+    except (OSError, ValueError, TypeError):
+        pass
+    try:
+        fresh = refresh_feedback(layout, course)
+    except CourseError as e:
+        _say(f"{course}: フィードバックを更新できませんでした: {e}")
+        return 0
+    for assignment, students in sorted(fresh.refreshed.items()):
+        for student in students:
+            _say(f"{course}/{assignment}: {student} のフィードバックを講師の採点に合わせて作り直し、返却しました")
+    if fresh.names:
+        _say(f"{course}: 成績簿の氏名を名簿に合わせました ({fresh.names} 人)")
+    # what this round left behind (its own writes included), so the next round skips until something changes
+    seen = (_mtime(root / GRADEBOOK), _mtime(layout.course_home(course) / ROSTER_EXPORT))
+    path.write_text(json.dumps(seen), encoding="utf-8")
+    return sum(len(v) for v in fresh.refreshed.values())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,6 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--once", action="store_true", help="one round, then exit")
     p.add_argument("--interval", type=float, help="seconds between rounds (default: remote.autograde_interval_seconds)")
     p.add_argument("--assignment", action="append", help="only these assignments (default: all)")
+    p.add_argument(
+        "--feedback-only",
+        action="store_true",
+        help="on-site mode: grade nothing, only refresh feedback after manual grading (and gradebook names)",
+    )
     a = p.parse_args(argv)
     layout = Layout(load_config(a.stack))
     interval = a.interval or layout.cfg.remote.autograde_interval_seconds
@@ -137,16 +185,19 @@ def main(argv: list[str] | None = None) -> int:
     def beat() -> None:
         beat_file.write_text(datetime.now().astimezone().isoformat(timespec="seconds"), encoding="utf-8")
 
-    _say(f"自動採点を始めます ({interval:g} 秒ごと、コース: {', '.join(c.id for c in layout.cfg.courses)})")
+    what = "手採点後のフィードバック更新" if a.feedback_only else "自動採点"
+    _say(f"{what}を始めます ({interval:g} 秒ごと、コース: {', '.join(c.id for c in layout.cfg.courses)})")
     while True:
         beat()
         for course in layout.cfg.courses:
-            path = state_path(layout, course.id)
-            state = State.load(path)
-            try:
-                run_once(layout, course.id, state, only, beat)
-            finally:
-                state.save(path)
+            if not a.feedback_only:
+                path = state_path(layout, course.id)
+                state = State.load(path)
+                try:
+                    run_once(layout, course.id, state, only, beat)
+                finally:
+                    state.save(path)
+            refresh_round(layout, course.id)
         beat()
         if a.once:
             return 0

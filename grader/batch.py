@@ -2,7 +2,9 @@
 
 Every submission is graded on its own, so the result does not depend on the number of workers or
 the order. A worker that dies mid-batch loses only its in-flight submission (no done-marker is
-written), which is retried once on a fresh worker here and otherwise left for the next run.
+written), which is retried once on a fresh worker here and otherwise left for the next run. A
+submission whose notebooks cannot be read is reported in ``broken`` (this run's and earlier runs' finds
+while the trainee has not submitted again), never as a failure: re-running would not change it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.layout import pending_students
+from grader.broken import instructor_message
+from grader.layout import broken_students, pending_students, submitted_students
+from testbed_config import japan_time
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -24,7 +28,12 @@ REPO = Path(__file__).resolve().parent.parent
 class BatchResult:
     graded: dict[str, dict] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    # submissions whose notebooks cannot be read, in their current version (not graded; the trainee's
+    # feedback says so): student -> what happened and what to do (Japanese)
+    broken: dict[str, str] = field(default_factory=dict)
     skipped: int = 0
+    refreshed: list[str] = field(default_factory=list)  # feedback regenerated after the instructor's grading
+    waiting: list[str] = field(default_factory=list)  # graded, but manual grading is pending (手採点待ち)
 
 
 # anonymous uids of sandboxed kernels, one per worker slot (see grader.sandbox.sandbox_account)
@@ -46,7 +55,7 @@ def _spawn(python: Path, root: Path, course: str, assignment: str, opts: dict, s
         "PATH": f"{python.parent}:/usr/bin:/bin",
         "HOME": str(root.parent),
         "LANG": "C.UTF-8",
-        "TZ": "Asia/Tokyo",  # nbgrader reads the submissions' local (Japan) timestamps in the local zone
+        "TZ": japan_time.ZONE_NAME,  # nbgrader reads the submissions' "… JST" timestamps in the local zone
         "PYTHONPATH": str(REPO),
     }
     proc = subprocess.Popen(
@@ -74,9 +83,9 @@ def grade_assignment(
     """Grade every submission of ``assignment`` not yet graded in its current version."""
     root = Path(root)
     todo = pending_students(root, assignment, force=force)
-    from grader.layout import submitted_students
-
-    result = BatchResult(skipped=len(submitted_students(root, assignment)) - len(todo))
+    before = {} if force else broken_students(root, assignment)  # found earlier, not submitted again since
+    result = BatchResult(skipped=len(submitted_students(root, assignment)) - len(todo) - len(before))
+    result.broken = {s: instructor_message(p) for s, p in before.items()}
     if not todo:
         return result
     n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
@@ -117,6 +126,8 @@ def grade_assignment(
                     r = json.loads(line)
                     if r["ok"]:
                         result.graded[r["student"]] = r
+                    elif r.get("broken"):
+                        result.broken[r["student"]] = r["broken"]
                     else:
                         result.failed[r["student"]] = r["error"]
                     if on_done:

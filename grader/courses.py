@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from testbed_config import japan_time, names
 from testbed_config.layout import Layout
 
 # util-linux puts runuser in /usr/sbin, which a minimal PATH (like the one given to subprocesses) lacks
@@ -55,12 +56,12 @@ def run_nbgrader(layout: Layout, course: str, args: list[str]) -> subprocess.Com
     """``nbgrader ARGS`` in the course directory, as the grader account when run as root."""
     home = layout.course_home(course)
     account = layout.grader_account(course)
-    token_file = layout.secrets / f"formgrader-{course}-token"
+    token_file = layout.secrets / names.service_token(names.formgrader_name(course))
     env = {
         "PATH": f"{layout.hub_venv / 'bin'}:/usr/bin:/bin",
         "HOME": str(home),
         "LANG": "C.UTF-8",
-        "TZ": "Asia/Tokyo",  # like trainees' servers: nbgrader's timestamps are Japan time
+        "TZ": japan_time.ZONE_NAME,  # nbgrader parses the exchange's "… JST" timestamps in the local zone
         "JUPYTERHUB_USER": account,
         "JUPYTERHUB_API_TOKEN": token_file.read_text().strip() if token_file.exists() else "",
         "JUPYTERHUB_API_URL": layout.cfg.hub_api_url,
@@ -93,6 +94,6 @@ def give_back(layout: Layout, course: str) -> None:
         return
     account = layout.grader_account(course)
     root = course_root(layout, course)
-    paths = [p for p in (root / "gradebook.db", root / "autograded", root / "feedback") if p.exists()]
+    paths = [p for p in (root / names.GRADEBOOK, root / "autograded", root / "feedback") if p.exists()]
     if paths:
         subprocess.run(["chown", "-R", f"{account}:{account}", *map(str, paths)], check=True)

@@ -23,3 +23,34 @@ def explain(output: dict) -> str:
     if output.get("ename") == "TimeLimitExceeded":
         return output.get("evalue", "")
     return FAILED.format(detail=ERROR_DETAIL.format(ename=output.get("ename", ""), evalue=output.get("evalue", "")))
+
+
+MANUAL_PENDING = "手採点待ち"
+
+
+def status_note(
+    *,
+    score: float,
+    max_score: float,
+    needs_manual: bool,
+    manually_graded: bool,
+    submitted: str,
+    generated: str,
+) -> str:
+    """The markdown note at the top of a feedback page: when it was made and whether the score is final.
+
+    ``submitted`` and ``generated`` are already formatted in Japan time."""
+    lines = [f"**採点結果** (このフィードバックの作成: {generated}、日本時間)", ""]
+    if submitted:
+        lines.append(f"- 提出: {submitted}")
+    if needs_manual:
+        lines.append(f"- 得点: {score:g} / {max_score:g} (**{MANUAL_PENDING}**: 確定した得点ではありません)")
+        lines += [
+            "",
+            "講師がまだ採点していない解答があります。上の得点は自動採点の分だけです。"
+            "講師の採点が終わると、このフィードバックは作り直されます。",
+        ]
+    else:
+        done = " (講師の採点を反映済み)" if manually_graded else ""
+        lines.append(f"- 得点: {score:g} / {max_score:g}{done}")
+    return "\n".join(lines) + "\n"

@@ -8,6 +8,8 @@ flat ``{"Class.trait": value}`` with classes named by import path, which traitle
 
 from __future__ import annotations
 
+from testbed_config.japan_time import ZONE_NAME
+
 AUTOGRADE_PREPROCESSORS = [
     "grader.execute.SandboxedExecute",
     "nbgrader.preprocessors.IgnorePattern",
@@ -21,6 +23,7 @@ AUTOGRADE_PREPROCESSORS = [
 FEEDBACK_PREPROCESSORS = [
     "nbgrader.preprocessors.GetGrades",
     "grader.feedback.StripHiddenTests",
+    "grader.feedback.StatusNote",  # when it was made (Japan time), and 手採点待ち while the score is not final
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 # Every HTML rendering of a trainee's notebook (the formgrader's submission pages, feedback) runs
@@ -40,6 +43,8 @@ def course_settings(root: str, course: str, *, ckan_url: str = "") -> dict[str, 
         "CourseDirectory.course_id": course,
         "Autograde.autograde_preprocessors": list(AUTOGRADE_PREPROCESSORS),
         "GenerateFeedback.preprocessors": list(FEEDBACK_PREPROCESSORS),
+        # submission times in the exchange ("… JST"): what trainees read in the Assignment List
+        "Exchange.timezone": ZONE_NAME,
         **RENDER,
     }
     if ckan_url:  # assignments that opt in to reading CKAN reach it through grader.relay, anonymously;

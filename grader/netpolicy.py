@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from testbed_config import StackConfig
 from testbed_config.names import sandbox_org_name
 
 NETWORKS = ("", "ckan")
-DEFAULT_CKAN_URL = "http://127.0.0.1:5000"
+DEFAULT_CKAN_URL = StackConfig().ckan_internal_url
 
 
 def notebook_network(nb_metadata: dict) -> str:

@@ -8,14 +8,19 @@ kernels as each trainee's own account (grader/README.md).
 from __future__ import annotations
 
 import fcntl
+import json
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.batch import BatchResult, grade_assignment
+from grader.batch import REPO, BatchResult, grade_assignment
 from grader.courses import CourseError, course_root, give_back, run_nbgrader
 from grader.layout import pending_students
+from testbed_config import japan_time
 from testbed_config.layout import Layout
+from testbed_config.names import ROSTER_EXPORT
 
 
 def log_path(layout: Layout, course: str) -> Path:
@@ -77,6 +82,53 @@ def _grade_and_release(layout, course, assignment, workers, force, on_todo, on_d
         on_done=on_done,
     )
     give_back(layout, course)
-    if result.graded:
+    fresh = _refresh(layout, course, assignment)
+    result.refreshed = fresh.refreshed.get(assignment, [])
+    result.waiting = fresh.waiting.get(assignment, [])
+    if result.graded or result.refreshed or result.broken:  # a broken submission's feedback says so
         run_nbgrader(layout, course, ["release_feedback", assignment])
     return result
+
+
+@dataclass
+class Refresh:
+    """What one feedback refresh did: names written, feedback regenerated and still waiting, per assignment."""
+
+    names: int = 0
+    refreshed: dict[str, list[str]] = field(default_factory=dict)
+    waiting: dict[str, list[str]] = field(default_factory=dict)
+
+
+def refresh_feedback(layout: Layout, course: str, *, on_wait: Callable[[], None] | None = None) -> Refresh:
+    """Regenerate and release the feedback of every submission the instructor graded (or commented) by hand
+    since its feedback was made, and write the roster's 氏名 into the gradebook (grader.refresh)."""
+    with course_lock(layout, course, on_wait):
+        fresh = _refresh(layout, course, None)
+        for assignment in sorted(fresh.refreshed):
+            run_nbgrader(layout, course, ["release_feedback", assignment])
+        return fresh
+
+
+def _refresh(layout: Layout, course: str, assignment: str | None) -> Refresh:
+    root = course_root(layout, course)
+    python = layout.hub_venv / "bin" / "python"
+    cmd = [str(python), "-m", "grader.refresh", "--root", str(root), "--course", course]
+    cmd += ["--roster", str(layout.course_home(course) / ROSTER_EXPORT), "--prefix", layout.cfg.unix_user_prefix]
+    if assignment:
+        cmd += ["--assignment", assignment]
+    env = {
+        "PATH": f"{python.parent}:/usr/bin:/bin",
+        "HOME": str(root.parent),
+        "LANG": "C.UTF-8",
+        "TZ": japan_time.ZONE_NAME,
+        "PYTHONPATH": str(REPO),
+    }
+    with open(log_path(layout, course), "a", encoding="utf-8") as log:
+        proc = subprocess.run(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
+    give_back(layout, course)
+    if proc.returncode != 0:
+        raise CourseError(
+            f"フィードバックの更新に失敗しました (終了コード {proc.returncode})。ログ: {log_path(layout, course)}"
+        )
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    return Refresh(data["names"], data["refreshed"], data["waiting"])

@@ -2,7 +2,9 @@
 
 Reads one JSON task per line on stdin (``{"student": ...}``), autogrades that submission with the
 sandboxed Execute, generates its feedback without hidden tests, marks it done and answers one JSON
-line on stdout. One process grades many submissions, so nbgrader's import cost is paid once.
+line on stdout. A submission whose notebooks cannot be read is not graded: its feedback says so
+(grader.broken) and the answer carries ``broken``, the Japanese report for the instructor. One process
+grades many submissions, so nbgrader's import cost is paid once.
 
     python -m grader.worker --root COURSE_ROOT --course ID --assignment NAME [--timeout S ...]
 """
@@ -17,14 +19,17 @@ import sys
 import traceback
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
 from traitlets.config import Config
 
-from grader import nbgrader_settings
+from grader import broken, nbgrader_settings
 from grader.layout import done_marker, submission_stamp
+from grader.refresh import record_feedback
+from testbed_config import names
 
 
 def grading_config(root: str, course: str, *, timeout: int, notebook_timeout: int, max_output: int) -> Config:
@@ -42,20 +47,50 @@ def grade_one(cfg: Config, assignment: str, student: str) -> dict:
     the gradebook."""
     root = Path(cfg.CourseDirectory.root)
     log = logging.getLogger("grader.worker")
-    for cls in (Autograde, GenerateFeedback):
-        cd = CourseDirectory(config=cfg)
-        cd.assignment_id = assignment
-        cd.student_id = student
-        app = cls(coursedir=cd, config=cfg, log=log)
-        app.force = True
-        if cls is Autograde:
-            app.create_student = True
-        app.start()
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+    found = broken.problems(root, assignment, student)
+    if found:
+        return _broken(root, assignment, student, found)
+    try:
+        for cls in (Autograde, GenerateFeedback):
+            cd = CourseDirectory(config=cfg)
+            cd.assignment_id = assignment
+            cd.student_id = student
+            app = cls(coursedir=cd, config=cfg, log=log)
+            app.force = True
+            if cls is Autograde:
+                app.create_student = True
+            app.start()
+    except Exception:
+        found = _invalid(root, assignment, student)
+        if not found:
+            raise
+        log.exception("%s/%s: the submission does not follow the notebook format", assignment, student)
+        return _broken(root, assignment, student, found)
+    with Gradebook(f"sqlite:///{root / names.GRADEBOOK}") as gb:
         sub = gb.find_submission(assignment, student)
-        score, max_score = sub.score, sub.max_score
+        score, max_score, needs_manual = sub.score, sub.max_score, bool(sub.needs_manual_grade)
+        record_feedback(root, gb, assignment, student)
     done_marker(root, assignment, student).write_text(submission_stamp(root, assignment, student), encoding="utf-8")
-    return {"student": student, "ok": True, "score": score, "max_score": max_score}
+    return {"student": student, "ok": True, "score": score, "max_score": max_score, "needs_manual": needs_manual}
+
+
+def _invalid(root: Path, assignment: str, student: str) -> list[str]:
+    """Notebooks of the submission that are JSON notebooks but break nbformat's schema (checked only after
+    nbgrader failed on them: a notebook nbgrader can grade is never refused for a schema detail)."""
+    out = []
+    for path in sorted((root / "submitted" / student / assignment).glob("*.ipynb")):
+        try:
+            nbformat.validate(nbformat.read(path, as_version=broken.NBFORMAT))
+        except Exception:
+            why = "ノートブックの形式に合わない箇所があります"
+            out.append(f"提出されたノートブック {path.name} が壊れています ({why})")
+    return out
+
+
+def _broken(root: Path, assignment: str, student: str, found: list[str]) -> dict:
+    """Not graded: the trainee's feedback says why, and the submission is marked broken in its current version."""
+    broken.write_feedback(root, assignment, student, found)
+    return {"student": student, "ok": False, "broken": broken.instructor_message(found)}
 
 
 def main(argv: list[str] | None = None) -> int:

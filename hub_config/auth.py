@@ -1,28 +1,157 @@
-"""Sign-in with individual passwords (on-site mode): each trainee has their own hashed password."""
+"""Sign-in with individual passwords (on-site mode): each trainee has their own hashed password.
+
+Besides checking the password (scrypt store, ``passwords.py``) the authenticator refuses accounts an
+instructor disabled (at sign-in, at the next request of an open session via ``refresh_user``, and before
+any spawn), throttles failed sign-ins per user and per address (``throttle.py``: a growing delay, then
+a lock of some minutes, logged), says why in Japanese on the sign-in page, and serves the instructor's
+account page (``accounts.py``: reset a password, disable/enable, unlock).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import math
 from pathlib import Path
 
 from jupyterhub.auth import Authenticator
-from traitlets import Unicode
+from jupyterhub.handlers.login import LoginHandler
+from traitlets import Callable, Integer, Set, Unicode, default
 
 from hub_config import passwords
+from hub_config.throttle import SignInThrottle
+
+BAD_LOGIN = "ユーザー名またはパスワードが違います。配布された用紙を確かめて、もう一度入力してください。"
+FORM_EXPIRED = "サインインできませんでした。ページを読み込み直して、もう一度入力してください。"
+DISABLED = "このアカウントは講師が停止しています。サインインできるようにするには、講師に声をかけてください。"
+USER_LOCKED = (
+    "サインインの失敗が続いたため、このアカウントは一時的にロックされています。"
+    "{minutes} 分ほど待ってからやり直すか、講師に声をかけてください。"
+)
+ADDRESS_LOCKED = (
+    "この端末からのサインインの失敗が続いたため、一時的にサインインを止めています。"
+    "{minutes} 分ほど待ってからやり直すか、講師に声をかけてください。"
+)
+
+
+class AccountDisabledError(RuntimeError):
+    """A disabled trainee's server may not start (the message is shown on the spawn page)."""
+
+
+def _say(handler, message: str) -> None:
+    """Leave the Japanese reason for the sign-in page (TestbedLoginHandler shows it)."""
+    if handler is not None:
+        handler.testbed_login_error = message
+
+
+class TestbedLoginHandler(LoginHandler):
+    """/hub/login whose refusal says, in Japanese, why (wrong password, disabled, locked)."""
+
+    def _render(self, login_error=None, username=None, **kwargs):
+        if login_error:
+            reason = getattr(self, "testbed_login_error", None)
+            login_error = reason or (BAD_LOGIN if login_error == "Invalid username or password" else FORM_EXPIRED)
+        return super()._render(login_error=login_error, username=username, **kwargs)
 
 
 class TestbedAuthenticator(Authenticator):
     """Checks a user name and password against the testbed's scrypt password store."""
 
     password_db = Unicode(help="Path of the SQLite file holding the password hashes.").tag(config=True)
+    roster_db = Unicode("", help="The cohort roster (氏名, 所属) the account page shows; optional.").tag(config=True)
+    staff_users = Set(help="Instructors (and admins): the account page never resets or disables them.").tag(config=True)
+    max_failures_per_user = Integer(10, help="Failed sign-ins for one user name that lock it.").tag(config=True)
+    max_failures_per_address = Integer(
+        100, help="Failed sign-ins from one address that lock it (a classroom may share one address)."
+    ).tag(config=True)
+    failure_window_minutes = Integer(15, help="Failures older than this are forgotten.").tag(config=True)
+    lock_minutes = Integer(10, help="How long a lock lasts (an instructor can unlock at once).").tag(config=True)
+    ckan_account_state = Callable(
+        None,
+        allow_none=True,
+        help="f(hub_username, active) that blocks or restores the trainee's CKAN user (run in a thread); "
+        "None: the CKAN side is not touched.",
+    ).tag(config=True)
+
+    @default("auth_refresh_age")
+    def _refresh_often(self):
+        return 30  # an open session of a disabled trainee ends within this many seconds (refresh_user)
+
+    @default("refresh_pre_spawn")
+    def _refresh_before_spawn(self):
+        return True
+
+    def _throttle(self, limit: int) -> SignInThrottle:
+        # the delay reaches its maximum (2 s) at 8 failures of one user, at 80 of a shared classroom address
+        return SignInThrottle(
+            limit=limit,
+            lock=self.lock_minutes * 60,
+            window=self.failure_window_minutes * 60,
+            delay_step=2.0 / max(limit * 0.8, 1),
+        )
+
+    @property
+    def user_throttle(self) -> SignInThrottle:
+        if not hasattr(self, "_user_throttle"):
+            self._user_throttle = self._throttle(self.max_failures_per_user)
+        return self._user_throttle
+
+    @property
+    def address_throttle(self) -> SignInThrottle:
+        if not hasattr(self, "_address_throttle"):
+            self._address_throttle = self._throttle(self.max_failures_per_address)
+        return self._address_throttle
+
+    def is_disabled(self, username: str) -> bool:
+        return passwords.is_disabled(Path(self.password_db), username)
 
     async def authenticate(self, handler, data):
         username = self.normalize_username(data.get("username", ""))
         password = data.get("password", "")
         if not username or not password:
             return None
+        address = handler.request.remote_ip if handler is not None else ""
+        for throttle, key, message in (
+            (self.user_throttle, username, USER_LOCKED),
+            (self.address_throttle, address, ADDRESS_LOCKED),
+        ):
+            left = throttle.locked_for(key)
+            if left:
+                self.log.warning("Refused sign-in of %s from %s: locked for %.0f s more", username, address, left)
+                _say(handler, message.format(minutes=math.ceil(left / 60)))
+                return None
         # scrypt takes ~40 ms of CPU: off the event loop, so a class signing in together hashes on every core
-        if await asyncio.to_thread(passwords.verify, Path(self.password_db), username, password):
-            return username
-        self.log.warning("Failed login for %s", username)
-        return None
+        if not await asyncio.to_thread(passwords.verify, Path(self.password_db), username, password):
+            self.log.warning("Failed login for %s from %s", username, address)
+            if self.user_throttle.failure(username):
+                self.log.warning("Sign-in of %s locked for %d min after repeated failures", username, self.lock_minutes)
+            if self.address_throttle.failure(address):
+                self.log.warning(
+                    "Sign-in from %s locked for %d min after repeated failures", address, self.lock_minutes
+                )
+            # only a failure waits (a right password never does): guessing slows down as failures pile up
+            await asyncio.sleep(max(self.user_throttle.delay(username), self.address_throttle.delay(address)))
+            return None
+        if await asyncio.to_thread(self.is_disabled, username):
+            # only someone who knows the password learns that the account exists and is disabled
+            self.log.warning("Refused sign-in of disabled account %s from %s", username, address)
+            _say(handler, DISABLED)
+            return None
+        self.user_throttle.forget(username)
+        return username
+
+    async def refresh_user(self, user, handler=None):
+        """An open session of a disabled account must sign in again (and is then refused)."""
+        return not await asyncio.to_thread(self.is_disabled, user.name)
+
+    async def pre_spawn_start(self, user, spawner):
+        """No server for a disabled account, whoever asks for it (the trainee's session or an admin)."""
+        if await asyncio.to_thread(self.is_disabled, user.name):
+            self.log.warning("Refused to start the server of disabled account %s", user.name)
+            raise AccountDisabledError(
+                f"{user.name} さんのアカウントは講師が停止しているため、作業環境を起動できません。"
+            )
+
+    def get_handlers(self, app):
+        from hub_config.accounts import AccountsHandler  # imports the hub's handler machinery
+
+        return [("/login", TestbedLoginHandler), (AccountsHandler.path, AccountsHandler)]

@@ -15,8 +15,10 @@ mode only the first admin may sign in. ``update_authenticator`` is the only ``up
 from __future__ import annotations
 
 from hub_config import remote, sso
+from hub_config.ckan_hook import SetTraineeActive, ckan_state_setter
 from testbed_config import StackConfig
 from testbed_config.layout import Layout
+from testbed_config.names import PASSWORD_DB, ROSTER_DB
 
 PASSWORD = "password"
 SIGNUP = "signup"
@@ -37,12 +39,24 @@ def authenticator_kind(cfg: StackConfig) -> str:
     return SIGNUP if cfg.sso.type == "none" else cfg.sso.type
 
 
-def update_authenticator(c, cfg: StackConfig, layout: Layout, is_root: bool) -> None:
-    """The authenticator class, its settings, admins and who may sign in (mode, sso.type, root or demo mode)."""
+def update_authenticator(
+    c, cfg: StackConfig, layout: Layout, is_root: bool, set_trainee_active: SetTraineeActive | None = None
+) -> None:
+    """The authenticator class, its settings, admins and who may sign in (mode, sso.type, root or demo mode).
+
+    ``set_trainee_active`` (``ckan_seed.trainees.set_trainee_active``, passed in by the hub's config file) lets
+    the instructor's account page keep a disabled trainee's CKAN user in step; without it CKAN is not touched.
+    """
     kind = authenticator_kind(cfg)
     c.JupyterHub.authenticator_class = CLASSES[kind]
     if kind == PASSWORD:
-        c.TestbedAuthenticator.password_db = str(layout.hub_dir / "passwords.sqlite")
+        c.TestbedAuthenticator.password_db = str(layout.hub_dir / PASSWORD_DB)
+        c.TestbedAuthenticator.roster_db = str(layout.hub_dir / ROSTER_DB)
+        c.TestbedAuthenticator.staff_users = remote.staff(cfg) | {layout.grader_account(x.id) for x in cfg.courses}
+        if set_trainee_active is not None:
+            c.TestbedAuthenticator.ckan_account_state = ckan_state_setter(
+                set_trainee_active, cfg.ckan_internal_url, layout
+            )
     elif kind == SIGNUP:
         remote.native_settings(c, cfg, layout, is_root)
     else:

@@ -16,7 +16,7 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-from testbed_config import StackConfig
+from testbed_config import StackConfig, names
 from testbed_config.ckan_client import CkanError
 from testbed_config.layout import Layout
 
@@ -72,14 +72,40 @@ async def provide_ckan_token(
     spawner.log.info("CKAN account %s (sandbox %s) ready for %s", account.user_name, account.org_name, name)
 
 
+def _admin_token_file(layout: Layout) -> str:
+    return str(layout.secrets / names.CKAN_ADMIN_TOKEN)
+
+
 def ckan_token_hook(ensure_trainee: EnsureTrainee, ckan_url: str, layout: Layout) -> functools.partial:
     """``provide_ckan_token`` bound to the provisioning function, CKAN's URL and the hub's secrets and state."""
     return functools.partial(
         provide_ckan_token,
         ensure_trainee=ensure_trainee,
         ckan_url=ckan_url,
-        admin_token_file=str(layout.secrets / "ckan-admin-token"),
-        token_db=str(layout.hub_dir / "ckan-tokens.sqlite"),
+        admin_token_file=_admin_token_file(layout),
+        token_db=str(layout.hub_dir / names.CKAN_TOKEN_DB),
+    )
+
+
+# set_trainee_active(ckan_url, admin_token, hub_username, active) -> bool; raises CkanError
+# (ckan_seed.trainees.set_trainee_active)
+SetTraineeActive = Callable[..., object]
+
+
+def _set_ckan_active(
+    hub_username: str, active: bool, *, set_trainee_active: SetTraineeActive, ckan_url: str, admin_token_file: str
+) -> None:
+    admin_token = Path(admin_token_file).read_text().strip()
+    set_trainee_active(ckan_url, admin_token, hub_username, active)
+
+
+def ckan_state_setter(set_trainee_active: SetTraineeActive, ckan_url: str, layout: Layout) -> functools.partial:
+    """``f(hub_username, active)`` blocking or restoring a trainee's CKAN user, for the instructor's account page."""
+    return functools.partial(
+        _set_ckan_active,
+        set_trainee_active=set_trainee_active,
+        ckan_url=ckan_url,
+        admin_token_file=_admin_token_file(layout),
     )
 
 

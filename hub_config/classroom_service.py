@@ -3,7 +3,7 @@ course, and who may open it. The service itself is the top-level ``classroom/``.
 
 from __future__ import annotations
 
-from testbed_config import StackConfig
+from testbed_config import StackConfig, names
 from testbed_config.layout import Layout
 from testbed_config.names import classroom_name, classroom_port
 
@@ -19,7 +19,7 @@ def classroom_services(cfg: StackConfig, layout: Layout) -> tuple[list[dict], li
     roles = []
     for i, course in enumerate(cfg.courses):
         name = classroom_name(course.id)
-        token = _secret(layout, f"{name}-token")
+        token = _secret(layout, names.service_token(name))
         if token is None:  # written by ./testbed up before the hub starts; without it there is no board
             continue
         services.append(
@@ -49,3 +49,16 @@ def classroom_services(cfg: StackConfig, layout: Layout) -> tuple[list[dict], li
             }
         )
     return services, roles
+
+
+def classroom_home_feeds(cfg: StackConfig) -> list[dict]:
+    """What the hub's home page frames for a signed-in member of a course: its announcements (お知らせ), shown by the
+    course's classroom service (``announcements/embed``, same origin) to those in ``groups``."""
+    return [
+        {
+            "course": course.id,
+            "groups": [f"nbgrader-{course.id}", f"formgrade-{course.id}"],
+            "url": f"/services/{classroom_name(course.id)}/announcements/embed",
+        }
+        for course in cfg.courses
+    ]

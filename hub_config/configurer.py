@@ -14,11 +14,14 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from hub_config.authenticator import SIGNUP, authenticator_kind, update_authenticator
-from hub_config.ckan_hook import TEMPLATES, EnsureTrainee, update_ckan
-from hub_config.classroom_service import classroom_services
+from hub_config import console_links
+from hub_config.authenticator import PASSWORD, SIGNUP, authenticator_kind, update_authenticator
+from hub_config.ckan_hook import TEMPLATES, EnsureTrainee, SetTraineeActive, update_ckan
+from hub_config.classroom_service import classroom_home_feeds, classroom_services
+from hub_config.limits import update_limits
 from hub_config.remote import NATIVE_TEMPLATES, culler_services
-from testbed_config import StackConfig
+from testbed_config import StackConfig, names
+from testbed_config.japan_time import ZONE_NAME
 from testbed_config.layout import Layout
 from testbed_config.names import formgrader_name, formgrader_port
 
@@ -32,13 +35,13 @@ def _secret(layout: Layout, name: str) -> str:
 
 def update_base(c, cfg: StackConfig, layout: Layout) -> None:
     """The hub's database and secrets, and the external proxy (where they listen is ``update_network``'s)."""
-    c.JupyterHub.db_url = f"sqlite:///{layout.hub_dir / 'jupyterhub.sqlite'}"
-    c.JupyterHub.cookie_secret_file = str(layout.secrets / "hub-cookie-secret")
+    c.JupyterHub.db_url = f"sqlite:///{layout.hub_dir / names.HUB_DB}"
+    c.JupyterHub.cookie_secret_file = str(layout.secrets / names.HUB_COOKIE_SECRET)
     c.JupyterHub.pid_file = str(layout.hub_dir / "jupyterhub.pid")
     c.JupyterHub.cleanup_servers = False  # a hub restart keeps trainees' servers (and their kernels)
     c.JupyterHub.cleanup_proxy = False
     c.ConfigurableHTTPProxy.should_start = False
-    c.ConfigurableHTTPProxy.auth_token = _secret(layout, "proxy-auth-token")
+    c.ConfigurableHTTPProxy.auth_token = _secret(layout, names.PROXY_AUTH_TOKEN)
 
 
 def update_network(c, cfg: StackConfig) -> None:
@@ -53,10 +56,13 @@ def update_pages(c, cfg: StackConfig) -> None:
     """The hub's Japanese pages, then (sign-up with approval only) the sign-up pages, and what they show."""
     signup = authenticator_kind(cfg) == SIGNUP
     c.JupyterHub.template_paths = [str(TEMPLATES), *([str(NATIVE_TEMPLATES)] if signup else [])]
-    template_vars = {"announcement_login": LOGIN_ANNOUNCEMENT}
+    # the hub home links admins to the trainees' account page (hub_config/accounts.py) where it exists
+    template_vars = {"announcement_login": LOGIN_ANNOUNCEMENT, "trainee_accounts": authenticator_kind(cfg) == PASSWORD}
     if cfg.mode == "remote":
         # lets page.html show admins a link to the approval page (/hub/authorize); none with SSO
         template_vars["signup_approval"] = signup
+    template_vars["classroom_feeds"] = classroom_home_feeds(cfg)  # the home page shows each course's お知らせ
+    template_vars["classroom_consoles"] = console_links.home_links(cfg)  # the home page links each course's console
     c.JupyterHub.template_vars = template_vars
 
 
@@ -72,7 +78,7 @@ def spawner_environment(cfg: StackConfig, layout: Layout) -> dict:
     """Environment of every single-user server: Japanese locale and time, where CKAN and the exchange are."""
     return {
         "LANG": "ja_JP.UTF-8" if Path("/usr/lib/locale/ja_JP.utf8").exists() else "C.UTF-8",
-        "TZ": "Asia/Tokyo",
+        "TZ": ZONE_NAME,
         "CKAN_URL": cfg.ckan_internal_url,
         # where the course's self-check helper leaves marks for the progress board (classroom/selfcheck.py)
         "TESTBED_EXCHANGE": str(layout.exchange),
@@ -103,7 +109,7 @@ def update_spawner(c, cfg: StackConfig, layout: Layout) -> None:
 def operator_service(layout: Layout) -> tuple[list[dict], list[dict]]:
     """The operator's API token (the testbed CLI's way into the hub) and its role."""
     services = [
-        {"name": OPERATOR_SERVICE, "api_token": _secret(layout, "hub-admin-token"), "display": False},
+        {"name": OPERATOR_SERVICE, "api_token": _secret(layout, names.HUB_ADMIN_TOKEN), "display": False},
     ]
     roles = [
         {
@@ -137,7 +143,7 @@ def formgrader_services(cfg: StackConfig, layout: Layout) -> tuple[list[dict], l
             {
                 "name": name,
                 "url": f"http://127.0.0.1:{formgrader_port(cfg, i)}",
-                "api_token": _secret(layout, f"{name}-token"),
+                "api_token": _secret(layout, names.service_token(name)),
                 "oauth_client_id": f"service-{name}",
                 "oauth_no_confirm": True,
                 "display": True,
@@ -197,18 +203,26 @@ def update_services(c, cfg: StackConfig, layout: Layout) -> None:
 
 
 def local_updates(
-    cfg: StackConfig, layout: Layout, is_root: bool, ensure_trainee: EnsureTrainee | None = None
+    cfg: StackConfig,
+    layout: Layout,
+    is_root: bool,
+    ensure_trainee: EnsureTrainee | None = None,
+    set_trainee_active: SetTraineeActive | None = None,
 ) -> list[Callable]:
     """The update_* functions of the stack on one machine, each given all but the Config; any order will do.
 
     ``ensure_trainee`` is the CKAN provisioning of the spawn hook (``ckan_seed.trainees.ensure_trainee``,
-    passed in by ``jupyterhub_config.py``); without it no CKAN hook is set.
+    passed in by ``jupyterhub_config.py``); without it no CKAN hook is set. ``set_trainee_active``
+    (``ckan_seed.trainees.set_trainee_active``) keeps a disabled trainee's CKAN user in step.
     """
     return [
         functools.partial(update_base, cfg=cfg, layout=layout),
         functools.partial(update_network, cfg=cfg),
-        functools.partial(update_authenticator, cfg=cfg, layout=layout, is_root=is_root),
+        functools.partial(
+            update_authenticator, cfg=cfg, layout=layout, is_root=is_root, set_trainee_active=set_trainee_active
+        ),
         functools.partial(update_testbed_spawner, cfg=cfg, layout=layout, is_root=is_root),
+        functools.partial(update_limits, cfg=cfg, is_root=is_root),
         functools.partial(update_spawner, cfg=cfg, layout=layout),
         functools.partial(update_services, cfg=cfg, layout=layout),
         functools.partial(update_ckan, cfg=cfg, layout=layout, ensure_trainee=ensure_trainee),
@@ -217,10 +231,15 @@ def local_updates(
 
 
 def update_all(
-    c, cfg: StackConfig, *, is_root: bool | None = None, ensure_trainee: EnsureTrainee | None = None
+    c,
+    cfg: StackConfig,
+    *,
+    is_root: bool | None = None,
+    ensure_trainee: EnsureTrainee | None = None,
+    set_trainee_active: SetTraineeActive | None = None,
 ) -> None:
-    """The whole hub config of the stack on one machine (``jupyterhub_config.py``, which passes ``ensure_trainee``)."""
+    """The whole hub config of the stack on one machine (``jupyterhub_config.py``, which passes the CKAN functions)."""
     if is_root is None:
         is_root = os.geteuid() == 0
-    for update in local_updates(cfg, Layout(cfg), is_root, ensure_trainee):
+    for update in local_updates(cfg, Layout(cfg), is_root, ensure_trainee, set_trainee_active):
         update(c)

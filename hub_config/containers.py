@@ -37,7 +37,7 @@ from hub_config.configurer import (
     update_spawner,
 )
 from testbed_config import StackConfig
-from testbed_config.containers import TRAINEE_GID, TRAINEE_HOME
+from testbed_config.containers import CKAN_IN_COMPOSE, PROXY_API_IN_COMPOSE, TRAINEE_GID, TRAINEE_HOME
 from testbed_config.layout import Layout
 
 
@@ -58,8 +58,8 @@ class Site:
         """The site as the container's environment describes it (set by docker-compose.yml / the Helm values)."""
         return cls(
             hub_host=env.get("TESTBED_HUB_HOST", "hub"),
-            proxy_api_url=env.get("TESTBED_PROXY_API_URL", "http://proxy:8001"),
-            ckan_url=env.get("TESTBED_CKAN_URL", "http://ckan:5000"),
+            proxy_api_url=env.get("TESTBED_PROXY_API_URL", PROXY_API_IN_COMPOSE),
+            ckan_url=env.get("TESTBED_CKAN_URL", CKAN_IN_COMPOSE),
             singleuser_image=env["TESTBED_SINGLEUSER_IMAGE"],
             network=env.get("TESTBED_TRAINEE_NETWORK", ""),
             exchange_volume=env.get("TESTBED_EXCHANGE_VOLUME", ""),

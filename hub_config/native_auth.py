@@ -3,7 +3,7 @@
 Builds on jupyterhub-nativeauthenticator: a trainee signs up at /hub/signup, the account waits
 (``is_authorized`` false) until an admin approves it at /hub/authorize. Staff (admins and course
 instructors) never sign up: they sign in with the password the operator's tools keep in the
-scrypt store (``passwords.sqlite``, as in on-site mode), and their names cannot be registered by
+scrypt store (``names.PASSWORD_DB``, as in on-site mode), and their names cannot be registered by
 anyone else. The handlers only replace NativeAuthenticator's English messages with Japanese ones.
 """
 
@@ -145,7 +145,7 @@ class JaChangePasswordAdminHandler(ChangePasswordAdminHandler):
 class TestbedNativeAuthenticator(NativeAuthenticator):
     """NativeAuthenticator whose staff sign in from the testbed's password store and cannot be signed up."""
 
-    staff_password_db = Unicode(help="SQLite file of the staff's scrypt password hashes (passwords.sqlite).").tag(
+    staff_password_db = Unicode(help="SQLite file of the staff's scrypt password hashes (names.PASSWORD_DB).").tag(
         config=True
     )
     staff_users = Set(help="Admins and instructors: they sign in with their stored password, never sign up.").tag(

@@ -1,7 +1,9 @@
 """Individual trainee and instructor passwords, stored hashed (scrypt) in a private SQLite file.
 
-Used by the hub's authenticator (verify) and by the operator's cohort commands (set).
-The file lives in the hub's state directory (0700, root), never in the hub's user table.
+Used by the hub's authenticator (verify, is_disabled) and by the operator's cohort commands and the
+instructor's account page (set, reset, disable). The file lives in the hub's state directory (0700,
+root), never in the hub's user table. A disabled account keeps its hash (enabling it again restores
+the same password); ``verify`` only checks the password, the authenticator refuses disabled accounts.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ def _connect(path: Path) -> sqlite3.Connection:
     if new:
         os.chmod(path, 0o600)
     conn.execute("CREATE TABLE IF NOT EXISTS passwords (username TEXT PRIMARY KEY, hash TEXT NOT NULL)")
+    # additive schema: a store written before accounts could be disabled gains the table when opened
+    conn.execute("CREATE TABLE IF NOT EXISTS disabled (username TEXT PRIMARY KEY, since TEXT NOT NULL)")
     return conn
 
 
@@ -71,6 +75,41 @@ def verify(path: Path, username: str, password: str) -> bool:
     return bool(row) and check_hash(password, row[0])
 
 
+def reset_password(path: Path, username: str) -> str:
+    """A new random password for ``username``, stored hashed at once (the old one stops working); returned once."""
+    password = generate_password()
+    set_password(path, username, password)
+    return password
+
+
+def set_disabled(path: Path, username: str, disabled: bool) -> None:
+    """Disable (or enable again) ``username``'s sign-in; the password hash is kept either way."""
+    with _connect(path) as conn:
+        if disabled:
+            conn.execute(
+                "INSERT INTO disabled (username, since) VALUES (?, datetime('now')) ON CONFLICT(username) DO NOTHING",
+                (username,),
+            )
+        else:
+            conn.execute("DELETE FROM disabled WHERE username = ?", (username,))
+
+
+def is_disabled(path: Path, username: str) -> bool:
+    if not path.exists():
+        return False
+    with _connect(path) as conn:
+        return conn.execute("SELECT 1 FROM disabled WHERE username = ?", (username,)).fetchone() is not None
+
+
+def disabled_users(path: Path) -> set[str]:
+    if not path.exists():
+        return set()
+    with _connect(path) as conn:
+        return {row[0] for row in conn.execute("SELECT username FROM disabled")}
+
+
 def delete(path: Path, username: str) -> None:
+    """Forget ``username`` entirely (password and disabled mark), as when a trainee is removed."""
     with _connect(path) as conn:
         conn.execute("DELETE FROM passwords WHERE username = ?", (username,))
+        conn.execute("DELETE FROM disabled WHERE username = ?", (username,))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from testbed_config import StackConfig
+from testbed_config import StackConfig, names
 from testbed_config.layout import Layout
 
 CULLER = "idle-culler"
@@ -48,7 +48,7 @@ def culler_services(cfg: StackConfig, layout: Layout) -> tuple[list[dict], list[
 
 def native_settings(c, cfg: StackConfig, layout: Layout, is_root: bool) -> None:
     """Settings of the sign-up-with-approval authenticator (who may sign in is ``update_authenticator``'s)."""
-    c.TestbedNativeAuthenticator.staff_password_db = str(layout.hub_dir / "passwords.sqlite")
+    c.TestbedNativeAuthenticator.staff_password_db = str(layout.hub_dir / names.PASSWORD_DB)
     c.TestbedNativeAuthenticator.staff_users = staff(cfg)
     c.TestbedNativeAuthenticator.reserved_names = {layout.grader_account(course.id) for course in cfg.courses}
     c.TestbedNativeAuthenticator.signup_groups = {f"nbgrader-{course.id}" for course in cfg.courses}

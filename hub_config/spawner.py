@@ -5,12 +5,18 @@ from __future__ import annotations
 import asyncio
 import os
 import pwd
+import resource
 import shutil
 import subprocess
 import time
 
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Dict, Integer, List, Unicode
+
+from hub_config.cgroups import Limits, UserCgroup, detect
+
+# Run by every kernel of a trainee (IPython runs $PYTHONSTARTUP): explains in Japanese when a limit stopped one.
+KERNEL_HOOK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel_limits.py")
 
 # Shared by every spawner of the hub process: how many servers may be starting (importing) at once.
 _start_slots: asyncio.Semaphore | None = None
@@ -89,6 +95,63 @@ class TestbedSpawner(LocalProcessSpawner):
         config=True
     )
 
+    trainee_limits = Dict(
+        {}, help="Limits of a trainee's server and kernels together: memory_mib, tasks, cpu_cores (0 or absent: none)."
+    ).tag(config=True)
+    instructor_limits = Dict({}, help="The same for hub admins and the names in instructor_names.").tag(config=True)
+    instructor_names = List(Unicode(), help="Hub users who get instructor_limits (course instructors).").tag(
+        config=True
+    )
+    cgroup_parent = Unicode("testbed", help="Parent cgroup of the per-user groups, in each controller hierarchy.").tag(
+        config=True
+    )
+
+    @property
+    def limits(self) -> Limits:
+        """This user's limits: the instructors' for admins and instructors, the trainees' otherwise."""
+        instructor = self.user.admin or self.user.name in self.instructor_names
+        return Limits(**(self.instructor_limits if instructor else self.trainee_limits))
+
+    def ensure_cgroup(self) -> UserCgroup | None:
+        """The user's cgroup with the limits written, or None (not root, no limits, no writable cgroupfs)."""
+        limits = self.limits
+        version = detect() if os.geteuid() == 0 and limits.any else ""
+        if not version:
+            return None
+        group = UserCgroup(self.unix_name, parent=self.cgroup_parent, version=version)
+        if group.pids():  # left over from a server that died without a stop (its kernels, a fork bomb)
+            group.kill_all()
+        group.create(limits)
+        return group
+
+    def release_cgroup(self) -> None:
+        """Kill what the server left behind in its cgroup and remove the group."""
+        version = detect() if os.geteuid() == 0 else ""
+        if not version:
+            return
+        group = UserCgroup(self.unix_name, parent=self.cgroup_parent, version=version)
+        if not any(d.exists() for d in group.dirs):
+            return
+        if kills := group.oom_kills():
+            self.log.info(
+                "%s: %d process(es) stopped at the memory limit during this server's life", self.unix_name, kills
+            )
+        if killed := group.kill_all():
+            self.log.info("%s: killed %d process(es) left after the server stopped", self.unix_name, killed)
+        if busy := group.remove():
+            self.log.warning("%s: cgroup not removed, processes left in %s", self.unix_name, busy)
+
+    async def stop(self, now=False):
+        await super().stop(now=now)
+        await asyncio.to_thread(self.release_cgroup)
+
+    async def poll(self):
+        # a server found dead (e.g. while the hub was down) is never stop()ped: release its group here
+        status = await super().poll()
+        if status is not None and not self.pending and os.geteuid() == 0:
+            await asyncio.to_thread(self.release_cgroup)
+        return status
+
     def _slots(self) -> asyncio.Semaphore:
         global _start_slots
         if _start_slots is None:
@@ -116,6 +179,7 @@ class TestbedSpawner(LocalProcessSpawner):
     async def _launch(self):
         self.ensure_unix_user()
         self._runtime_dir = self.ensure_runtime_dir()
+        self._cgroup = await asyncio.to_thread(self.ensure_cgroup)
         if not self.log_dir:
             return await super().start()
         # The server must not write into the hub's stdout: when the hub restarts, that pipe closes and
@@ -132,7 +196,19 @@ class TestbedSpawner(LocalProcessSpawner):
             logfile.close()
 
     def make_preexec_fn(self, name):
-        return set_user_setuid(self.unix_name)
+        setuid = set_user_setuid(self.unix_name)
+        group = getattr(self, "_cgroup", None)
+        tasks = self.limits.tasks if os.geteuid() == 0 else 0
+
+        def preexec():
+            # joined in the child before exec: the server and all it starts are limited from their first instruction
+            if group is not None:
+                group.join()
+            elif tasks:  # no cgroups: at least the process count, per uid (RLIMIT_AS would break numpy/pandas)
+                resource.setrlimit(resource.RLIMIT_NPROC, (tasks, tasks))
+            setuid()
+
+        return preexec
 
     def user_env(self, env):
         pw = pwd.getpwnam(self.unix_name)
@@ -141,6 +217,9 @@ class TestbedSpawner(LocalProcessSpawner):
         env["SHELL"] = pw.pw_shell or "/bin/bash"
         if getattr(self, "_runtime_dir", ""):
             env["JUPYTER_RUNTIME_DIR"] = self._runtime_dir
+        if self.limits.any:
+            env["PYTHONSTARTUP"] = KERNEL_HOOK
+            env["TESTBED_LIMITS"] = f"{self.limits.memory_mib} {self.limits.tasks}"
         return env
 
     def get_args(self):

@@ -19,12 +19,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from hub_config.remote import UNIX_NAME_MAX, staff
-from testbed_config import ConfigError, StackConfig
+from testbed_config import ConfigError, StackConfig, names
 from testbed_config.layout import Layout
 
 OAUTH = "hub_config.sso_auth.TestbedOAuthenticator"
 LTI13 = "hub_config.sso_auth.TestbedLTI13Authenticator"
-NAME_BOOK = "sso-names.sqlite"
+NAME_BOOK = names.SSO_NAME_DB
 
 LTI13_LOGIN_HTML = """
 <div class="auth-form-header"><h1>オープンデータ・テストベッド</h1></div>

@@ -38,7 +38,7 @@ def _refuse(message: str) -> web.HTTPError:
 class TestbedSSOAuthenticator(Authenticator):
     """The testbed's rules shared by both SSO authenticators (a mixin: list it before the upstream class)."""
 
-    name_book = Unicode(help="SQLite file binding each IdP identity to its hub name (sso-names.sqlite).").tag(
+    name_book = Unicode(help="SQLite file binding each IdP identity to its hub name (names.SSO_NAME_DB).").tag(
         config=True
     )
     identity_namespace = Unicode(

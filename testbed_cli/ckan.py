@@ -10,6 +10,7 @@ from ckan_seed.licenses import licenses_json
 from testbed_cli import postgres, secrets, system
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import REPO, Layout
+from testbed_config import names
 from testbed_config.names import CKAN_PLUGINS
 
 SERVICE_USER = "testbed"
@@ -39,11 +40,11 @@ def render_ini(layout: Layout) -> str:
     return TEMPLATE.read_text(encoding="utf-8").format(
         site_url=cfg.ckan_url,
         site_title=cfg.ckan_site_title,
-        secret_key=secrets.get(st, "ckan-secret-key"),
-        db_password=secrets.get(st, "ckan-db"),
-        ro_password=secrets.get(st, "datastore-ro"),
+        secret_key=secrets.get(st, names.CKAN_SECRET_KEY),
+        db_password=secrets.get(st, names.CKAN_DB),
+        ro_password=secrets.get(st, names.DATASTORE_RO),
         pg_port=cfg.ports.postgres,
-        redis_password=secrets.get(st, "redis"),
+        redis_password=secrets.get(st, names.REDIS),
         redis_port=cfg.ports.redis,
         plugins=" ".join(CKAN_PLUGINS),
         storage_path=layout.ckan_storage,
@@ -97,11 +98,11 @@ def ensure_database(layout: Layout, log=print) -> None:
 def ensure_admin(layout: Layout, log=print) -> str:
     """A CKAN sysadmin 'testbed-admin' and an API token for the operator's scripts."""
     st = layout.state
-    token_file = secrets.path_of(st, "ckan-admin-token")
+    token_file = secrets.path_of(st, names.CKAN_ADMIN_TOKEN)
     if token_file.exists() and token_valid(layout, token_file.read_text().strip()):
         return token_file.read_text().strip()
     user = service_user()
-    password = secrets.get(st, "ckan-admin-password")
+    password = secrets.get(st, names.CKAN_ADMIN_PASSWORD)
     exists = system.run([*ckan_cmd(layout), "user", "show", ADMIN_USER], user=user, cwd=layout.ckan_dir, check=False)
     if "User: None" in exists.stdout or exists.returncode != 0 or ADMIN_USER not in exists.stdout:
         log("CKAN の管理者アカウントを作っています")
@@ -125,7 +126,7 @@ def ensure_admin(layout: Layout, log=print) -> str:
     token = out.strip().splitlines()[-1].strip()
     if not token_valid(layout, token):
         raise SetupError("CKAN の管理者トークンを確認できませんでした。./testbed logs ckan-web を見てください。")
-    secrets.put(st, "ckan-admin-token", token)
+    secrets.put(st, names.CKAN_ADMIN_TOKEN, token)
     return token
 
 
@@ -175,7 +176,12 @@ def tracking_command(layout: Layout) -> list[str]:
     """Every TRACKING_EVERY seconds, fold new page views and downloads into CKAN's tracking summary."""
     update = " ".join([*ckan_cmd(layout), "tracking", "update"])
     # sleep first: on a fresh stack the first update is ensure_usage's, which starts at the seeded history
-    loop = f"while :; do sleep {TRACKING_EVERY}; {update} >/dev/null || echo 'tracking update failed'; done"
+    # sleep in the background and wait: a TERM is handled at once (a foreground sleep would hold it for
+    # minutes), and the trap takes the sleep along
+    loop = (
+        "trap 'kill $! 2>/dev/null; exit 0' TERM INT; "
+        f"while :; do sleep {TRACKING_EVERY} & wait $!; {update} >/dev/null || echo 'tracking update failed'; done"
+    )
     return ["/bin/sh", "-c", loop]
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from testbed_cli import install, postgres, secrets, stack, supervisor, system
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import REPO, Layout
+from testbed_config import names
 
 TEST_DIR = REPO / "ckanext-testbed" / "ckanext" / "testbed" / "tests" / "ckan"
 REQUIREMENTS = install.REQ / "ckan-test.txt"
@@ -61,16 +62,16 @@ def ini_path(layout: Layout) -> Path:
 def render_ini(layout: Layout) -> str:
     """The test ini: the live ckan.ini with every database, queue, folder and secret replaced."""
     st, port = layout.state, layout.cfg.ports.postgres
-    password = secrets.get(st, "ckan-test-db")
-    key = secrets.get(st, "ckan-test-secret-key")
+    password = secrets.get(st, names.CKAN_TEST_DB)
+    key = secrets.get(st, names.CKAN_TEST_SECRET_KEY)
     settings = {
         "ckan.site_id": SITE_ID,
         "sqlalchemy.url": f"postgresql://{ROLE}:{password}@127.0.0.1:{port}/{DATABASE}",
         "ckan.datastore.write_url": f"postgresql://{ROLE}:{password}@127.0.0.1:{port}/{DATASTORE}",
         "ckan.datastore.read_url": (
-            f"postgresql://{READ_ROLE}:{secrets.get(st, 'datastore-test-ro')}@127.0.0.1:{port}/{DATASTORE}"
+            f"postgresql://{READ_ROLE}:{secrets.get(st, names.DATASTORE_TEST_RO)}@127.0.0.1:{port}/{DATASTORE}"
         ),
-        "ckan.redis.url": f"redis://:{secrets.get(st, 'redis')}@127.0.0.1:{layout.cfg.ports.redis}/{REDIS_DB}",
+        "ckan.redis.url": f"redis://:{secrets.get(st, names.REDIS)}@127.0.0.1:{layout.cfg.ports.redis}/{REDIS_DB}",
         "ckan.storage_path": str(test_dir(layout) / "storage"),
         "SECRET_KEY": key,
         "api_token.jwt.encode.secret": f"string:{key}",
@@ -124,8 +125,8 @@ def ensure_databases(layout: Layout, log=print) -> bool:
     if not layout.ckan_ini.exists():
         raise SetupError(f"{layout.ckan_ini} がありません。先に ./testbed up を実行してください。")
     st = layout.state
-    postgres.ensure_role(layout, ROLE, secrets.get(st, "ckan-test-db"))
-    postgres.ensure_role(layout, READ_ROLE, secrets.get(st, "datastore-test-ro"))
+    postgres.ensure_role(layout, ROLE, secrets.get(st, names.CKAN_TEST_DB))
+    postgres.ensure_role(layout, READ_ROLE, secrets.get(st, names.DATASTORE_TEST_RO))
     created = postgres.ensure_database(layout, DATABASE, ROLE)
     created = postgres.ensure_database(layout, DATASTORE, ROLE) or created
     ini = ensure_ini(layout)

@@ -13,7 +13,7 @@ import click
 from testbed_cli import install, stack, system
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import REPO, Layout
-from testbed_config import ConfigError, load_config
+from testbed_config import ConfigError, load_config, names
 
 
 class Ctx:
@@ -79,17 +79,24 @@ def up(obj: Ctx):
     click.echo(f"  JupyterHub (研修生はこちら): {result['urls']['hub']}")
     click.echo(f"  CKAN カタログ:               {result['urls']['ckan']}")
     click.echo(f"  講師のユーザー名: {', '.join(lay.cfg.admins)}")
-    click.echo(f"  講師の初期パスワード:   {lay.secrets / 'instructor-password'} (root だけが読めます)")
-    click.echo(f"  CKAN 管理者 (testbed-admin) のパスワード: {lay.secrets / 'ckan-admin-password'}")
+    click.echo(f"  講師の初期パスワード:   {lay.secrets / names.INSTRUCTOR_PASSWORD} (root だけが読めます)")
+    click.echo(f"  CKAN 管理者 (testbed-admin) のパスワード: {lay.secrets / names.CKAN_ADMIN_PASSWORD}")
     click.echo("  API トークン (スクリプト用): ./testbed admin-token hub|ckan")
 
 
 @main.command()
 @click.pass_obj
 def down(obj: Ctx):
-    """すべてのサービスを止めます (データはすべて残ります)。"""
-    stack.down(obj.layout)
-    click.echo("すべてのサービスを止めました。データは残っています。再開は ./testbed up です。")
+    """すべてのサービスを止めます (データはすべて残ります)。止められないものがあれば終了コード 1。"""
+    report = stack.down(obj.layout)
+    if report["supervised"]:
+        click.echo(f"止めたサービス: {', '.join(report['supervised'])}")
+    if report["orphaned"]:
+        click.echo(f"監視されずに動いていたので止めたサービス: {', '.join(report['orphaned'])}")
+    if report["supervised"] or report["orphaned"]:
+        click.echo("すべてのサービスを止めました。データは残っています。再開は ./testbed up です。")
+    else:
+        click.echo("動いているサービスはありませんでした。再開は ./testbed up です。")
 
 
 @main.command()
@@ -98,7 +105,7 @@ def down(obj: Ctx):
 def status(obj: Ctx, as_json: bool):
     """各サービスの状態を表示します (すべて正常なら終了コード 0)。"""
     result = stack.status(obj.layout)
-    ok = all(s["healthy"] for s in result["services"].values())
+    ok = result["supervisor"]["running"] and all(s["healthy"] for s in result["services"].values())
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -106,6 +113,12 @@ def status(obj: Ctx, as_json: bool):
             _demo_warning()
         click.echo(f"モード: {result['mode']}   状態ディレクトリ: {result['state_dir']}")
         click.echo(f"JupyterHub: {result['urls']['hub']}   CKAN: {result['urls']['ckan']}")
+        if not result["supervisor"]["running"]:
+            click.secho(
+                "  supervisord が動いていません: 止まったサービスを再起動するものがありません。"
+                "./testbed up で監視を再開してください。",
+                fg="red",
+            )
         for name, s in result["services"].items():
             mark = click.style("正常", fg="green") if s["healthy"] else click.style("異常", fg="red")
             click.echo(f"  {name:<22} {mark}  ({s['state']}{', pid ' + str(s['pid']) if s['pid'] else ''})")
@@ -129,7 +142,7 @@ def logs(obj: Ctx, name: str, lines: int):
 @click.pass_obj
 def admin_token(obj: Ctx, which: str):
     """スクリプト用の管理者 API トークンを表示します (運用者専用)。"""
-    name = {"hub": "hub-admin-token", "ckan": "ckan-admin-token"}[which]
+    name = {"hub": names.HUB_ADMIN_TOKEN, "ckan": names.CKAN_ADMIN_TOKEN}[which]
     path = obj.layout.secrets / name
     try:
         click.echo(path.read_text().strip())
@@ -191,8 +204,17 @@ def test(obj: Ctx, tier: str | None, no_up: bool, target: str, pytest_args: tupl
     env = {**os.environ}
     if obj.config_path:
         env["TESTBED_CONFIG"] = obj.config_path
+    ckanext_failed = False
+    if tier is None and not pytest_args and os.geteuid() == 0:
+        # the whole suite includes the extension's tests inside real CKAN (their own databases); first, so
+        # that the main run's summary is the last line
+        from testbed_cli import ckanext_tests
+
+        ckanext_failed = ckanext_tests.run(obj.layout, [], log=_log) != 0
     proc = subprocess.run([str(venv_python), *args, *pytest_args], cwd=REPO, env=env)
-    sys.exit(proc.returncode)
+    if ckanext_failed:
+        _log("ckanext-testbed の CKAN 内テストが失敗しました (上の出力、または ./testbed test --ckanext)")
+    sys.exit(proc.returncode or int(ckanext_failed))
 
 
 @main.command("config-reference")

@@ -24,20 +24,21 @@ from testbed_cli import cohort_sheet, progress
 from testbed_cli.cohort_hub import HubAPI
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
+from testbed_config import names
 from testbed_config.ckan_client import CkanClient, CkanError
 
 
 def roster_db(layout: Layout) -> Path:
-    return layout.hub_dir / "roster.sqlite"
+    return layout.hub_dir / names.ROSTER_DB
 
 
 def token_db(layout: Layout) -> Path:
     """The trainees' CKAN tokens; the same file the hub's spawn hook uses."""
-    return layout.hub_dir / "ckan-tokens.sqlite"
+    return layout.hub_dir / names.CKAN_TOKEN_DB
 
 
 def password_db(layout: Layout) -> Path:
-    return layout.hub_dir / "passwords.sqlite"
+    return layout.hub_dir / names.PASSWORD_DB
 
 
 def max_username_length(layout: Layout) -> int:
@@ -48,7 +49,7 @@ def _ckan(layout: Layout) -> tuple[str, str]:
     """CKAN's URL and the sysadmin token, after checking CKAN answers."""
     url = layout.cfg.ckan_internal_url
     try:
-        token = (layout.secrets / "ckan-admin-token").read_text().strip()
+        token = (layout.secrets / names.CKAN_ADMIN_TOKEN).read_text().strip()
     except OSError:
         raise SetupError(
             "CKAN の管理者トークンを読めません。root (sudo) で実行し、先に ./testbed up を実行してください。"
@@ -138,13 +139,15 @@ def _undo(layout: Layout, hub: HubAPI, ckan_url: str, ckan_token: str, name: str
 
 
 def members(layout: Layout) -> list[dict]:
-    """The roster with each trainee's hub state (registered, server running, last activity)."""
+    """The roster with each trainee's hub state (registered, disabled, server running, last activity)."""
     hub_users = HubAPI(layout).users()
+    disabled = passwords.disabled_users(password_db(layout))
     out = []
     for m in roster.load(roster_db(layout)):
         u = hub_users.get(m.username)
         row = roster.as_dict(m)
         row["in_hub"] = u is not None
+        row["disabled"] = m.username in disabled
         row["server"] = bool(u and u.get("servers", {}).get("", {}).get("ready"))
         row["last_activity"] = (u or {}).get("last_activity")
         out.append(row)

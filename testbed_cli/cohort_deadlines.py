@@ -15,10 +15,11 @@ from testbed_cli import cohort_roster, progress
 from testbed_cli.cohort_roster import Deadline
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
+from testbed_config import names
 
 
 def _db(layout: Layout) -> Path:
-    return layout.hub_dir / "roster.sqlite"
+    return layout.hub_dir / names.ROSTER_DB
 
 
 def _course(layout: Layout, course: str | None) -> str:

@@ -8,13 +8,14 @@ import requests
 
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
+from testbed_config import names
 
 
 class HubAPI:
     def __init__(self, layout: Layout):
         self.url = layout.cfg.hub_api_url
         try:
-            self.token = (layout.secrets / "hub-admin-token").read_text().strip()
+            self.token = (layout.secrets / names.HUB_ADMIN_TOKEN).read_text().strip()
         except PermissionError:
             raise SetupError("hub の管理トークンを読む権限がありません。root (sudo) で実行してください。") from None
         except FileNotFoundError:
@@ -61,6 +62,16 @@ class HubAPI:
 
     def stop_server(self, name: str) -> None:
         self._req("DELETE", f"/users/{name}/server", ok=(202, 204, 400, 404))
+
+    def revoke_tokens(self, name: str) -> int:
+        """Delete every hub API token of the user (their open JupyterLab and API access); returns how many."""
+        r = self._req("GET", f"/users/{name}/tokens", ok=(200, 404))
+        if r.status_code == 404:
+            return 0
+        tokens = r.json().get("api_tokens", [])
+        for t in tokens:
+            self._req("DELETE", f"/users/{name}/tokens/{t['id']}", ok=(204, 404))
+        return len(tokens)
 
     def create_users(self, names: list[str]) -> None:
         self._req("POST", "/users", ok=(201,), json={"usernames": names})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import pwd
 import re
 import sqlite3
 from dataclasses import asdict, dataclass
@@ -68,6 +69,36 @@ def username_problem(name: str, max_len: int) -> str | None:
     return None
 
 
+# names a trainee may never take: administrators, services of the stack, the grader accounts (grader-<course>)
+# and anything of the testbed's own; every system account of the machine is refused too (system_accounts)
+RESERVED_NAMES = frozenset(
+    {"root", "admin", "administrator", "daemon", "bin", "sys", "nobody", "postgres", "redis", "www-data", "jupyter"}
+)
+RESERVED_PREFIXES = ("grader-", "testbed")
+SYSTEM_UID_MAX = 999  # Debian: system accounts below 1000; 65534 and up are nobody and friends
+SYSTEM_UID_HIGH = 65534
+
+
+def system_accounts() -> frozenset[str]:
+    """Names of the machine's system accounts, from the same account database ``getent passwd`` reads (NSS)."""
+    return frozenset(p.pw_name for p in pwd.getpwall() if p.pw_uid <= SYSTEM_UID_MAX or p.pw_uid >= SYSTEM_UID_HIGH)
+
+
+def reserved_problem(name: str, system: frozenset[str] | None = None) -> str | None:
+    """Why ``name`` is reserved for the system or the testbed (Japanese), or None; checked for new trainees."""
+    if name in RESERVED_NAMES or name.startswith(RESERVED_PREFIXES):
+        return (
+            f"ユーザー名 {name!r} はシステムや研修環境が使う名前 (予約名) なので、研修生には使えません。"
+            "別の名前にしてください (例: 名字のローマ字と数字 yamada01)"
+        )
+    if name in (system_accounts() if system is None else system):
+        return (
+            f"ユーザー名 {name!r} はこのサーバーのシステムアカウントと同じ名前なので、研修生には使えません。"
+            "別の名前にしてください (例: 名字のローマ字と数字 yamada01)"
+        )
+    return None
+
+
 def decode(data: bytes) -> str:
     """UTF-8 (BOM or not), else Shift_JIS (cp932); ValueError with a Japanese message otherwise."""
     for enc in ("utf-8-sig", "cp932"):
@@ -115,6 +146,7 @@ def parse(data: bytes, *, max_len: int, cohort: str = "") -> tuple[list[Entry], 
     entries: list[Entry] = []
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
+    system = system_accounts()
 
     def cell(row: list[str], field: str) -> str:
         i = cols.get(field)
@@ -123,7 +155,7 @@ def parse(data: bytes, *, max_len: int, cohort: str = "") -> tuple[list[Entry], 
     for line, row in rows[1:]:
         name, fullname, dept = cell(row, "username"), cell(row, "fullname"), cell(row, "dept")
         group = normalize_cohort(cell(row, "cohort")) or cohort
-        bad = username_problem(name, max_len)
+        bad = username_problem(name, max_len) or reserved_problem(name, system)
         if bad:
             problems.append(Problem(line, bad))
         elif name in first_line:

@@ -28,8 +28,8 @@ p.note { font-size: 9pt; margin: 0 0 6mm; }
 """
 
 
-def render(cards: list[dict], *, hub_url: str, title: str) -> str:
-    """HTML of the sheet; each card dict has username, fullname, dept, password."""
+def render(cards: list[dict], *, hub_url: str, title: str, heading: str = "初期パスワード一覧") -> str:
+    """HTML of the sheet; each card dict has username, fullname, dept, password (``heading``: what the sheet is)."""
     e = html.escape
     items = []
     for c in cards:
@@ -49,9 +49,9 @@ def render(cards: list[dict], *, hub_url: str, title: str) -> str:
     made = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
     return f"""<!DOCTYPE html>
 <html lang="ja">
-<head><meta charset="utf-8"><title>初期パスワード一覧 ({e(made)})</title><style>{CSS}</style></head>
+<head><meta charset="utf-8"><title>{e(heading)} ({e(made)})</title><style>{CSS}</style></head>
 <body>
-<h1>初期パスワード一覧 ({len(cards)} 名、{e(made)} 作成)</h1>
+<h1>{e(heading)} ({len(cards)} 名、{e(made)} 作成)</h1>
 <p class="note">印刷して点線で切り、一人ずつ手渡してください。配り終えたらこのファイルを削除してください
 (パスワードはここにしか平文で残っていません)。</p>
 <div class="cards">

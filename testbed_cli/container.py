@@ -22,15 +22,16 @@ import os
 import sys
 from pathlib import Path
 
-from testbed_config import StackConfig, load_config
+from testbed_config import StackConfig, load_config, names
+from testbed_config.containers import CKAN_IN_COMPOSE
 from testbed_config.layout import Layout
 
 # environment variable -> secret file name (the names testbed_cli/secrets.py documents)
 ENV_SECRETS = {
-    "TESTBED_HUB_COOKIE_SECRET": "hub-cookie-secret",
-    "TESTBED_PROXY_AUTH_TOKEN": "proxy-auth-token",
-    "TESTBED_HUB_ADMIN_TOKEN": "hub-admin-token",
-    "TESTBED_INSTRUCTOR_PASSWORD": "instructor-password",
+    "TESTBED_HUB_COOKIE_SECRET": names.HUB_COOKIE_SECRET,
+    "TESTBED_PROXY_AUTH_TOKEN": names.PROXY_AUTH_TOKEN,
+    "TESTBED_HUB_ADMIN_TOKEN": names.HUB_ADMIN_TOKEN,
+    "TESTBED_INSTRUCTOR_PASSWORD": names.INSTRUCTOR_PASSWORD,
 }
 IMPORT_DIRS_ENV = "TESTBED_IMPORT_FROM"  # colon-separated directories whose files are secrets
 
@@ -102,10 +103,10 @@ def prepare_hub(cfg: StackConfig, env: dict[str, str], log=print) -> Layout:
         d.mkdir(parents=True, exist_ok=True)
     names = import_secrets(layout, env)
     log(f"secrets provided by the deployment: {', '.join(names) or '(none)'}")
-    if not (layout.secrets / "ckan-admin-token").exists():
+    if not (layout.secrets / names.CKAN_ADMIN_TOKEN).exists():
         log("warning: no CKAN admin token yet; trainees' servers cannot start until it is provided")
     hub.ensure_hub_state(layout, log)
-    point_grading_at_ckan(layout, env.get("TESTBED_CKAN_URL", "http://ckan:5000"))
+    point_grading_at_ckan(layout, env.get("TESTBED_CKAN_URL", CKAN_IN_COMPOSE))
     hub.ensure_singleuser_defaults(layout)
     progress.ensure_state(layout)
     path = programs_file(layout)
@@ -127,9 +128,9 @@ def seed(cfg: StackConfig, env: dict[str, str]) -> int:
     from ckan_seed.problem import ManifestInvalid, SeedError
     from ckan_seed.seed import seed_catalog
 
-    token = (Layout(cfg).secrets / "ckan-admin-token").read_text().strip()
+    token = (Layout(cfg).secrets / names.CKAN_ADMIN_TOKEN).read_text().strip()
     try:
-        report = seed_catalog(env.get("TESTBED_CKAN_URL", "http://ckan:5000"), token, log=print)
+        report = seed_catalog(env.get("TESTBED_CKAN_URL", CKAN_IN_COMPOSE), token, log=print)
     except (ManifestInvalid, SeedError) as e:
         print(f"エラー: {e}", file=sys.stderr)
         return 1

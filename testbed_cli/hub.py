@@ -10,18 +10,20 @@ import urllib.request
 from pathlib import Path
 
 from grader import nbgrader_settings
-from hub_config import passwords
-from testbed_cli import install, secrets, system
+from hub_config import console_links, passwords
+from testbed_cli import install, lab_console, secrets, system
 from testbed_cli.layout import REPO, Layout
 from testbed_cli.supervisor import Program
+from testbed_config import japan_time, names
 from testbed_config.names import formgrader_name, formgrader_port
 
-# JupyterLab plugins trainees never need (instructors grade in the formgrader service);
-# the announcements plugin fetches news from the internet (offline classrooms).
+# JupyterLab plugins trainees never need (instructors grade in the formgrader service, opened from the
+# console in its own tab: the Formgrader menu's iframe is refused by the hub's frame-ancestors 'none').
+# The announcements plugin stays on: its news feed is the course's announcements on the loopback (lab_console.py).
 DISABLED_LAB_PLUGINS = [
     "@jupyter/nbgrader:create-assignment",
     "@jupyter/nbgrader:course-list",
-    "@jupyterlab/apputils-extension:announcements",
+    "@jupyter/nbgrader:formgrader",
 ]
 TRAINEE_SERVER_EXTENSIONS = {
     # no language servers are installed; its import and server scan cost every start
@@ -46,11 +48,11 @@ def _write(path: Path, text: str, mode: int = 0o644) -> bool:
 
 def ensure_secrets(layout: Layout) -> None:
     st = layout.state
-    secrets.get(st, "hub-cookie-secret", hex=True)
-    secrets.get(st, "proxy-auth-token")
-    secrets.get(st, "hub-admin-token")
+    secrets.get(st, names.HUB_COOKIE_SECRET, hex=True)
+    secrets.get(st, names.PROXY_AUTH_TOKEN)
+    secrets.get(st, names.HUB_ADMIN_TOKEN)
     for course in layout.cfg.courses:
-        secrets.get(st, f"{formgrader_name(course.id)}-token")
+        secrets.get(st, names.service_token(formgrader_name(course.id)))
 
 
 def ensure_singleuser_defaults(layout: Layout) -> bool:
@@ -59,8 +61,12 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
     changed = False
     overrides = {
         "@jupyterlab/translation-extension:plugin": {"locale": "ja_JP"},
-        "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+        # news = the course's announcements (LabApp.news_url, lab_console.news_config); never the internet
+        "@jupyterlab/apputils-extension:notification": {"fetchNews": "true", "checkForUpdates": False},
     }
+    lab_console.add_raise_hand_menu(overrides, layout.cfg)  # ヘルプ > 講師を呼ぶ (手を挙げる)
+    console_links.add_console_menu(overrides, layout.cfg)  # 研修 > 研修コンソール (進捗)
+    changed |= _write(v / "etc/jupyter/jupyter_lab_config.py", lab_console.news_config(layout.cfg))
     changed |= _write(v / "share/jupyter/lab/settings/overrides.json", json.dumps(overrides, indent=2) + "\n")
     page = {"disabledExtensions": {p: True for p in DISABLED_LAB_PLUGINS}}
     changed |= _write(v / "etc/jupyter/labconfig/page_config.json", json.dumps(page, indent=2) + "\n")
@@ -81,6 +87,7 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
             f"c.Exchange.root = {str(layout.exchange)!r}",
             "c.Exchange.path_includes_course = True",
             "c.Exchange.assignment_dir = '.'",
+            f"c.Exchange.timezone = {japan_time.ZONE_NAME!r}  # submission times (folder names, Assignment List)",
             "from nbgrader.auth import JupyterHubAuthPlugin",
             "c.Authenticator.plugin_class = JupyterHubAuthPlugin",
             "c.ExchangeFactory.fetch_assignment = 'classroom.fetch_plugin.MarkedFetchAssignment'",
@@ -183,8 +190,8 @@ def ensure_hub_state(layout: Layout, log=print) -> None:
         ensure_course(layout, course, log)
     ensure_exchange(layout)  # after the courses' grader accounts exist
     # instructors/admins sign in with a generated password (kept in the secrets directory)
-    db = layout.hub_dir / "passwords.sqlite"
-    pw = secrets.get(layout.state, "instructor-password", nbytes=9)
+    db = layout.hub_dir / names.PASSWORD_DB
+    pw = secrets.get(layout.state, names.INSTRUCTOR_PASSWORD, nbytes=9)
     for user in sorted(set(cfg.admins) | {u for c in cfg.courses for u in c.instructors}):
         if not passwords.has_password(db, user):
             passwords.set_password(db, user, pw)
@@ -204,10 +211,10 @@ def formgrader_program(layout: Layout, index: int, address: str = "127.0.0.1") -
         "HOME": str(home),
         "PATH": f"{layout.hub_venv / 'bin'}:/usr/bin:/bin",
         "JUPYTER_CONFIG_PATH": str(home / ".testbed-jupyter"),
-        "TZ": "Asia/Tokyo",  # the Autograde button reads submissions' Japan-time timestamps
+        "TZ": japan_time.ZONE_NAME,  # nbgrader reads the exchange's "… JST" timestamps in the local zone
         "JUPYTERHUB_SERVICE_NAME": name,
         "JUPYTERHUB_USER": account or os.environ.get("USER", "testbed"),
-        "JUPYTERHUB_API_TOKEN": secrets.get(layout.state, f"{name}-token"),
+        "JUPYTERHUB_API_TOKEN": secrets.get(layout.state, names.service_token(name)),
         "JUPYTERHUB_CLIENT_ID": f"service-{name}",
         "JUPYTERHUB_API_URL": cfg.hub_api_url,
         "JUPYTERHUB_BASE_URL": "/",
@@ -293,12 +300,13 @@ def hub_healthy(layout: Layout) -> bool:
 def routes_in_sync(layout: Layout) -> bool:
     """Has every server the hub reports ready a route in the proxy?"""
     code, routes = _get(
-        f"http://127.0.0.1:{layout.cfg.ports.proxy_api}/api/routes", token=secrets.get(layout.state, "proxy-auth-token")
+        f"http://127.0.0.1:{layout.cfg.ports.proxy_api}/api/routes",
+        token=secrets.get(layout.state, names.PROXY_AUTH_TOKEN),
     )
     if code != 200:
         return False
     have = {key.rstrip("/") for key in json.loads(routes)}
-    token = secrets.get(layout.state, "hub-admin-token")
+    token = secrets.get(layout.state, names.HUB_ADMIN_TOKEN)
     offset, page_size = 0, 200  # the hub's api_page_max_limit
     while True:
         url = f"http://127.0.0.1:{layout.cfg.ports.hub_api}/hub/api/users?state=ready&offset={offset}&limit={page_size}"
@@ -316,7 +324,7 @@ def routes_in_sync(layout: Layout) -> bool:
 
 
 def proxy_healthy(layout: Layout) -> bool:
-    token = secrets.get(layout.state, "proxy-auth-token")
+    token = secrets.get(layout.state, names.PROXY_AUTH_TOKEN)
     code, _ = _get(f"http://127.0.0.1:{layout.cfg.ports.proxy_api}/api/routes", token=token)
     if code != 200:
         return False

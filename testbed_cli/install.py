@@ -33,7 +33,7 @@ CHP_VERSION = "5.3.0"
 # No Jupyter schema uses the "iri" formats it checks.
 PRUNE = {"hub.txt": ["rfc3987-syntax", "lark"]}
 # Project packages installed into <prefix>/app and put on the hub venv's path.
-APP_PACKAGES = ["testbed_config", "hub_config", "classroom", "ckan_seed", "grader"]
+APP_PACKAGES = ["testbed_config", "testbed_cli", "hub_config", "classroom", "ckan_seed", "grader"]
 APP_DATA = ["courses"]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from testbed_cli import secrets, system
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
+from testbed_config import names
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SUPERUSER = "testbed_admin"
@@ -37,7 +38,7 @@ def ensure_cluster(layout: Layout, log=print) -> bool:
     os.chmod(data.parent, 0o700)
     if user:
         system.chown(data.parent, user, recursive=True)
-    password = secrets.get(layout.state, "postgres-superuser")
+    password = secrets.get(layout.state, names.POSTGRES_SUPERUSER)
     with tempfile.NamedTemporaryFile("w", delete=False, dir="/tmp") as pw:
         pw.write(password + "\n")
     try:
@@ -89,7 +90,7 @@ def server_command(layout: Layout) -> list[str]:
 
 
 def _env(layout: Layout) -> dict[str, str]:
-    return {"PGPASSWORD": secrets.get(layout.state, "postgres-superuser"), "PGCONNECT_TIMEOUT": "3"}
+    return {"PGPASSWORD": secrets.get(layout.state, names.POSTGRES_SUPERUSER), "PGCONNECT_TIMEOUT": "3"}
 
 
 def psql(layout: Layout, sql: str, db: str = "postgres", *, check: bool = True) -> str:
@@ -145,8 +146,8 @@ def ensure_database(layout: Layout, db: str, owner: str) -> bool:
 
 def ensure_ckan_databases(layout: Layout) -> bool:
     """Roles and databases for CKAN and the DataStore; True when the CKAN database is new."""
-    ensure_role(layout, "ckan", secrets.get(layout.state, "ckan-db"))
-    ensure_role(layout, "datastore_ro", secrets.get(layout.state, "datastore-ro"))
+    ensure_role(layout, "ckan", secrets.get(layout.state, names.CKAN_DB))
+    ensure_role(layout, "datastore_ro", secrets.get(layout.state, names.DATASTORE_RO))
     created = ensure_database(layout, "ckan", "ckan")
     ensure_database(layout, "ckan_datastore", "ckan")
     return created

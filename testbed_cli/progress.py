@@ -17,25 +17,26 @@ from testbed_cli import cohort_roster, secrets, system
 from testbed_cli.hub import _get
 from testbed_cli.layout import Layout
 from testbed_cli.supervisor import Program
-from testbed_config.names import classroom_name, classroom_port
+from testbed_config import japan_time, names
+from testbed_config.names import ROSTER_EXPORT, classroom_name, classroom_port
 
 
 def roster_export(layout: Layout, course: str) -> Path:
-    return layout.course_home(course) / "progress-roster.json"
+    return layout.course_home(course) / ROSTER_EXPORT
 
 
 def ensure_state(layout: Layout) -> None:
     """Each board's hub token (read by the hub config) and certificate key, and the roster and deadlines it shows."""
     for course in layout.cfg.courses:
-        secrets.get(layout.state, f"{classroom_name(course.id)}-token")
-        secrets.get(layout.state, f"{classroom_name(course.id)}-certificate-key")
+        secrets.get(layout.state, names.service_token(classroom_name(course.id)))
+        secrets.get(layout.state, names.certificate_key(course.id))
     export_rosters(layout)
 
 
 def export_rosters(layout: Layout) -> None:
     """Write each course's roster (氏名, 所属, 期) and deadlines where its board can read them; re-run after cohort
     and deadline changes. Format: ``{"members": [...], "deadlines": [{"assignment", "cohort", "due"}, ...]}``."""
-    db = layout.hub_dir / "roster.sqlite"
+    db = layout.hub_dir / names.ROSTER_DB
     members, deadlines = cohort_roster.load(db), cohort_roster.load_deadlines(db)
     for course in layout.cfg.courses:
         rows = {
@@ -74,9 +75,9 @@ def progress_program(layout: Layout, index: int, address: str = "127.0.0.1") -> 
     env = {
         "HOME": str(home),
         "PYTHONUNBUFFERED": "1",
-        "TZ": "Asia/Tokyo",  # like trainees' servers: times on the board in Japanese local time
+        "TZ": japan_time.ZONE_NAME,  # like trainees' servers: times on the board in Japanese local time
         "JUPYTERHUB_SERVICE_NAME": name,
-        "JUPYTERHUB_API_TOKEN": secrets.get(layout.state, f"{name}-token"),
+        "JUPYTERHUB_API_TOKEN": secrets.get(layout.state, names.service_token(name)),
         "JUPYTERHUB_CLIENT_ID": f"service-{name}",
         "JUPYTERHUB_API_URL": cfg.hub_api_url,
         "JUPYTERHUB_BASE_URL": "/",
@@ -87,7 +88,7 @@ def progress_program(layout: Layout, index: int, address: str = "127.0.0.1") -> 
         "JUPYTERHUB_OAUTH_ACCESS_SCOPES": scopes,
         "JUPYTERHUB_OAUTH_CLIENT_ALLOWED_SCOPES": "[]",
         # numbers completion certificates (HMAC); in the environment like the token, never on the command line
-        "TESTBED_CERTIFICATE_KEY": secrets.get(layout.state, f"{name}-certificate-key"),
+        "TESTBED_CERTIFICATE_KEY": secrets.get(layout.state, names.certificate_key(course.id)),
     }
     command = [
         str(layout.hub_venv / "bin" / "python"),
@@ -97,7 +98,7 @@ def progress_program(layout: Layout, index: int, address: str = "127.0.0.1") -> 
         f"--port={port}",
         f"--address={address}",
         f"--exchange={layout.exchange / course.id}",
-        f"--gradebook={home / course.id / 'gradebook.db'}",
+        f"--gradebook={home / course.id / names.GRADEBOOK}",
         f"--roster={roster_export(layout, course.id)}",
         f"--source={home / course.id / 'source'}",
         f"--unix-prefix={cfg.unix_user_prefix if system.is_root() else ''}",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import socket
+from datetime import UTC, datetime
 
 from testbed_cli import secrets, system
 from testbed_cli.layout import Layout
+from testbed_config import names
 
 
 def ensure_config(layout: Layout, user: str | None) -> bool:
@@ -22,7 +24,7 @@ def ensure_config(layout: Layout, user: str | None) -> bool:
             "daemonize no",
             "save 300 1",
             "appendonly no",
-            f"requirepass {secrets.get(layout.state, 'redis')}",
+            f"requirepass {secrets.get(layout.state, names.REDIS)}",
             "maxmemory 256mb",
             "",
         ]
@@ -43,7 +45,7 @@ def command(layout: Layout) -> list[str]:
 
 def call(layout: Layout, *args: str, timeout: float = 2.0) -> list[bytes]:
     """Send one authenticated command with the RESP protocol; return the raw reply lines."""
-    pw = secrets.get(layout.state, "redis")
+    pw = secrets.get(layout.state, names.REDIS)
 
     def enc(parts):
         out = f"*{len(parts)}\r\n"
@@ -92,3 +94,29 @@ def worker_count(layout: Layout) -> int:
         if ln.startswith(b":"):
             return int(ln[1:])
     return 0
+
+
+def _bulk_values(lines: list[bytes]) -> list[bytes]:
+    """The bulk strings of a (small) reply, in order."""
+    return [lines[i + 1] for i, ln in enumerate(lines[:-1]) if ln.startswith(b"$") and ln != b"$-1"]
+
+
+def worker_heartbeats(layout: Layout) -> dict[int, datetime]:
+    """pid -> last heartbeat (UTC) of each RQ worker registered in Redis.
+
+    A registration outlives a killed worker by up to its TTL (7 minutes), so counting keys is no health
+    check: callers compare these pids with the live, supervised one.
+    """
+    try:
+        keys = _bulk_values(call(layout, "SMEMBERS", "rq:workers"))
+        out = {}
+        for key in keys:
+            try:
+                pid, beat = _bulk_values(call(layout, "HMGET", key.decode(), "pid", "last_heartbeat"))[:2]
+                when = datetime.strptime(beat.decode(), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+            except ValueError:  # a half-written or foreign registration
+                continue
+            out[int(pid)] = when
+        return out
+    except OSError:
+        return {}

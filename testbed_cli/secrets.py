@@ -6,26 +6,9 @@ import os
 import secrets as _secrets
 from pathlib import Path
 
-# name -> what it is for (the file names are stable; operators may look them up)
-KNOWN = {
-    "postgres-superuser": "PostgreSQL superuser (testbed_admin) password",
-    "ckan-db": "PostgreSQL password of CKAN's database role",
-    "datastore-ro": "PostgreSQL password of the DataStore read-only role",
-    "redis": "Redis password",
-    "ckan-secret-key": "CKAN SECRET_KEY (sessions, API token signing)",
-    "ckan-admin-password": "password of the CKAN sysadmin account 'testbed-admin'",
-    "hub-cookie-secret": "JupyterHub cookie secret (hex)",
-    "proxy-auth-token": "configurable-http-proxy API token",
-    "hub-admin-token": "JupyterHub API token with admin scopes (operator scripts, tests)",
-    "instructor-password": "initial password of the instructor accounts",
-    "formgrader-<course>-token": "hub API token of a course's formgrader service",
-    "progress-<course>-token": "hub API token of a course's progress board service",
-    "progress-<course>-certificate-key": "key of a course's completion certificate numbers (HMAC)",
-    "ckan-admin-token": "CKAN API token of 'testbed-admin' (operator scripts, seeding, trainee provisioning)",
-    "ckan-test-db": "PostgreSQL password of the role ckan_test (./testbed test --ckanext: ckan_test, datastore_test)",
-    "datastore-test-ro": "PostgreSQL password of the DataStore read-only role of the tests, datastore_test_ro",
-    "ckan-test-secret-key": "CKAN SECRET_KEY of the CKAN-level tests' ini (<state>/ckan-test/test.ini)",
-}
+from testbed_config import names
+
+KNOWN = names.SECRETS  # name -> what it is for (spelled in testbed_config/names.py)
 
 
 def secrets_dir(state_dir: Path) -> Path:
@@ -59,4 +42,4 @@ def put(state_dir: Path, name: str, value: str) -> None:
 
 
 def path_of(state_dir: Path, name: str) -> Path:
-    return state_dir / "secrets" / name
+    return secrets_dir(state_dir) / name

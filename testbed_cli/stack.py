@@ -8,7 +8,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
+from datetime import UTC, datetime
 
 import yaml
 
@@ -16,7 +16,11 @@ from testbed_cli import ckan, hub, install, postgres, progress, redis, superviso
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
 from testbed_cli.supervisor import Program
+from testbed_config import japan_time, names
 from testbed_config.names import classroom_port
+
+# on-site mode's program that refreshes feedback after manual grading (remote mode's autograder does it too)
+FEEDBACK_WATCHER = "feedback-watcher"
 
 
 def programs(layout: Layout) -> list[Program]:
@@ -60,7 +64,7 @@ def programs(layout: Layout) -> list[Program]:
             hub.proxy_command(layout),
             user=svc_user,
             priority=30,
-            environment={"CONFIGPROXY_AUTH_TOKEN": _secret(layout, "proxy-auth-token")},
+            environment={"CONFIGPROXY_AUTH_TOKEN": _secret(layout, names.PROXY_AUTH_TOKEN)},
         ),
         Program(
             "hub",
@@ -72,8 +76,27 @@ def programs(layout: Layout) -> list[Program]:
         ),
         *(hub.formgrader_program(layout, i) for i in range(len(layout.cfg.courses))),
         *(progress.progress_program(layout, i) for i in range(len(layout.cfg.courses))),
-        *([autograder_program(layout)] if layout.cfg.mode == "remote" else []),
+        autograder_program(layout) if layout.cfg.mode == "remote" else feedback_watcher_program(layout),
+        guardian_program(layout),
     ]
+
+
+def guardian_program(layout: Layout) -> Program:
+    """The event listener that resyncs routes after a proxy restart, kills what a crashed program left, and
+    (without systemd) restores supervision when supervisord dies (testbed_cli/guardian.py); as root."""
+    from testbed_cli import guardian, supervision
+
+    command = [sys.executable, "-m", "testbed_cli.guardian", "--stack", str(layout.stack_yaml)]
+    return Program(
+        guardian.NAME,
+        command + ([] if supervision.has_systemd() else ["--recover"]),
+        priority=1,
+        # the installed copy, like every other service: the checkout may move or vanish (CI clones)
+        directory=layout.app,
+        environment={"PYTHONUNBUFFERED": "1", "HOME": str(layout.state), "PYTHONPATH": str(layout.app)},
+        events=guardian.EVENTS,
+        stopwaitsecs=5,
+    )
 
 
 def autograder_program(layout: Layout) -> Program:
@@ -84,8 +107,22 @@ def autograder_program(layout: Layout) -> Program:
         [str(layout.hub_venv / "bin" / "python"), "-m", "grader.auto", "--stack", str(layout.stack_yaml)],
         priority=60,
         directory=layout.state,
-        environment={"PYTHONUNBUFFERED": "1", "TZ": "Asia/Tokyo", "HOME": str(layout.state)},
+        environment={"PYTHONUNBUFFERED": "1", "TZ": japan_time.ZONE_NAME, "HOME": str(layout.state)},
         stopwaitsecs=60,  # let a round in progress finish its current submissions
+    )
+
+
+def feedback_watcher_program(layout: Layout) -> Program:
+    """On-site mode: after an instructor grades by hand in the formgrader, regenerates and releases that
+    trainee's feedback (grader.auto --feedback-only; remote mode's autograder does this too), as root."""
+    prog = autograder_program(layout)
+    return Program(
+        FEEDBACK_WATCHER,
+        [*prog.command, "--feedback-only", "--interval", "15"],
+        priority=prog.priority,
+        directory=prog.directory,
+        environment=prog.environment,
+        stopwaitsecs=prog.stopwaitsecs,
     )
 
 
@@ -117,7 +154,7 @@ def checks(layout: Layout) -> dict[str, Callable[[], bool]]:
         "postgres": lambda: postgres.is_ready(layout),
         "redis": lambda: redis.is_ready(layout),
         "ckan-web": lambda: ckan.is_healthy(layout),
-        "ckan-worker": lambda: redis.worker_count(layout) > 0,
+        "ckan-worker": lambda: worker_healthy(layout),
         "ckan-tracking": lambda: supervisor.states(layout).get("ckan-tracking", {}).get("statename") == "RUNNING",
         "proxy": lambda: hub.proxy_healthy(layout),
         "hub": lambda: hub.hub_healthy(layout),
@@ -127,7 +164,24 @@ def checks(layout: Layout) -> dict[str, Callable[[], bool]]:
         c[f"progress-{course.id}"] = lambda i=i: progress.progress_healthy(layout, i)
     if layout.cfg.mode == "remote":
         c["autograder"] = lambda: autograder_healthy(layout)
+    else:
+        c[FEEDBACK_WATCHER] = lambda: supervisor.states(layout).get(FEEDBACK_WATCHER, {}).get("statename") == "RUNNING"
+    c["guardian"] = lambda: supervisor.states(layout).get("guardian", {}).get("statename") == "RUNNING"
     return c
+
+
+# RQ refreshes an idle worker's heartbeat every worker_ttl - 15 s (420 s by default); allow one missed beat
+WORKER_HEARTBEAT_MAX_AGE = 420 + 120
+
+
+def worker_healthy(layout: Layout) -> bool:
+    """CKAN's jobs worker: the supervised process is running and is the worker registered in Redis, with a
+    recent heartbeat. (A killed worker's registration stays in Redis for minutes: counting keys lies.)"""
+    info = supervisor.states(layout).get("ckan-worker", {})
+    if info.get("statename") != "RUNNING" or not info.get("pid"):
+        return False
+    beat = redis.worker_heartbeats(layout).get(info["pid"])
+    return beat is not None and (datetime.now(UTC) - beat).total_seconds() <= WORKER_HEARTBEAT_MAX_AGE
 
 
 def wait_healthy(layout: Layout, names: list[str], timeout: float = 120, log=print) -> None:
@@ -162,23 +216,33 @@ def tail_log(layout: Layout, name: str, lines: int = 50) -> str:
     return "\n".join(data.splitlines()[-lines:])
 
 
+# state shown for a service that runs while its supervisord is gone (nothing would restart it)
+UNSUPERVISED = "UNSUPERVISED"
+
+
 def status(layout: Layout) -> dict:
+    """Each service's supervisord state and health; healthy means RUNNING under supervisord and its check passes."""
+    from testbed_cli import processes
+
     cfg = layout.cfg
-    states = supervisor.states(layout)
+    supervised = supervisor.is_running(layout)
+    states = supervisor.states(layout) if supervised else {}
+    orphans: dict[str, int] = {}
+    for p in [] if supervised else sorted(processes.marked(layout.supervisor_sock), key=lambda p: p.pid):
+        orphans.setdefault(p.name, p.pid)
     services = {}
     for name, check in checks(layout).items():
         info = states.get(name, {})
+        state = info.get("statename") or (UNSUPERVISED if name in orphans else "STOPPED")
         healthy = False
-        try:
-            healthy = bool(check())
-        except Exception:  # a health probe must never crash status
-            healthy = False
-        services[name] = {
-            "healthy": healthy,
-            "state": info.get("statename", "STOPPED"),
-            "pid": info.get("pid") or None,
-        }
+        if state == "RUNNING":
+            try:
+                healthy = bool(check())
+            except Exception:  # a health probe must never crash status
+                healthy = False
+        services[name] = {"healthy": healthy, "state": state, "pid": info.get("pid") or orphans.get(name)}
     return {
+        "supervisor": {"running": supervised},
         "urls": {"hub": cfg.hub_url, "ckan": cfg.ckan_url},
         "mode": cfg.mode,
         "demo_mode": not system.is_root(),
@@ -263,7 +327,14 @@ def prepare_state_dir(layout: Layout) -> None:
 
 
 def up(layout: Layout, log=print) -> dict:
+    from testbed_cli import supervision
+
     t0 = time.monotonic()
+    # orphans exist only where a supervisord of this state ran before; a fresh install writes nothing here
+    if layout.supervisor_conf.exists() and not supervisor.is_running(layout):
+        stopped = supervision.stop_orphans(layout)
+        if stopped:
+            log(f"supervisord が止まっていたため、監視されずに動いていたサービスを止めました: {', '.join(stopped)}")
     check_ports(layout)
     changed = install.ensure_all(layout, log)
     prepare_state_dir(layout)
@@ -279,9 +350,11 @@ def up(layout: Layout, log=print) -> dict:
 
     progs = programs(layout)
     supervisor.write_config(layout, progs)
+    if supervision.has_systemd():
+        supervision.ensure_unit(layout, log)  # starts supervisord when it is not running
     if not supervisor.is_running(layout):
         log("サービスを起動しています")
-        supervisor.start_daemon(layout, Path(sys.executable).parent / "supervisord")
+        supervisor.start_daemon(layout, supervision.supervisord_path())
     else:
         supervisor.apply_config(layout)
 
@@ -298,7 +371,11 @@ def up(layout: Layout, log=print) -> dict:
     plan += [("proxy", False), ("hub", restart_hub)]
     plan += [(name, restart_hub) for name in formgraders]
     plan += [(p.name, restart_hub) for p in progs if p.name.startswith("progress-")]
-    plan += [(p.name, changed["app"] or stack_changed) for p in progs if p.name == "autograder"]
+    plan += [
+        (p.name, changed["app"] or stack_changed)
+        for p in progs
+        if p.name in ("autograder", FEEDBACK_WATCHER, "guardian")
+    ]
     for name, needs_restart in plan:
         if needs_restart and supervisor.states(layout)[name]["statename"] == "RUNNING":
             supervisor.restart(layout, name)
@@ -309,10 +386,25 @@ def up(layout: Layout, log=print) -> dict:
     ckan.ensure_catalog(layout, token, log)
     ckan.ensure_usage(layout, token, log)
     wait_healthy(layout, list(checks(layout)), timeout=120, log=log)
+    supervision.wanted_marker(layout).touch()
     result = status(layout)
     result["seconds"] = round(time.monotonic() - t0, 1)
     return result
 
 
-def down(layout: Layout) -> None:
-    supervisor.shutdown(layout)
+def down(layout: Layout) -> dict[str, list[str]]:
+    """Stop every service, supervised or orphaned; returns what was stopped ({"supervised": [...],
+    "orphaned": [...]}). SetupError (non-zero exit) when anything of the stack is still running afterwards."""
+    from testbed_cli import processes, supervision
+
+    supervision.wanted_marker(layout).unlink(missing_ok=True)
+    report: dict[str, list[str]] = {"supervised": [], "orphaned": []}
+    if supervisor.is_running(layout):
+        active = ("RUNNING", "STARTING", "BACKOFF", "STOPPING")
+        report["supervised"] = [n for n, i in supervisor.states(layout).items() if i.get("statename") in active]
+        supervisor.shutdown(layout)
+    report["orphaned"] = sorted(supervision.stop_orphans(layout))
+    left = sorted({f"{p.name} (pid {p.pid})" for p in processes.marked(layout.supervisor_sock)})
+    if left:
+        raise SetupError(f"止められなかったサービスがあります: {', '.join(left)}。ps -ef で確認してください。")
+    return report

@@ -38,6 +38,8 @@ class Program:
     stopsignal: str = "TERM"
     stopwaitsecs: int = 20
     killasgroup: bool = True
+    # an event listener (supervisord's [eventlistener:x]) subscribed to these events; it starts with supervisord
+    events: list[str] = field(default_factory=list)
 
     def render(self, logs: Path) -> str:
         def quote(arg: str) -> str:
@@ -51,11 +53,13 @@ class Program:
             "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
             **self.environment,
         }
+        log = logs / (self.name + ".log")
         lines = [
-            f"[program:{self.name}]",
+            f"[{'eventlistener' if self.events else 'program'}:{self.name}]",
             "command=" + " ".join(quote(a) for a in self.command),
             f"priority={self.priority}",
-            "autostart=false",  # ./testbed up starts them in dependency order
+            # ./testbed up starts programs in dependency order; a listener starts with supervisord
+            f"autostart={'true' if self.events else 'false'}",
             "autorestart=true",
             "startsecs=3",
             "startretries=20",
@@ -63,12 +67,13 @@ class Program:
             f"stopwaitsecs={self.stopwaitsecs}",
             f"stopasgroup={'true' if self.killasgroup else 'false'}",
             f"killasgroup={'true' if self.killasgroup else 'false'}",
-            "redirect_stderr=true",
-            f"stdout_logfile={logs / (self.name + '.log')}",
-            "stdout_logfile_maxbytes=20MB",
-            "stdout_logfile_backups=3",
             "environment=" + ",".join(_env_pair(k, v) for k, v in env.items()),
         ]
+        if self.events:  # stdout is the listener protocol: log stderr only
+            lines += [f"events={','.join(self.events)}", "buffer_size=100", f"stderr_logfile={log}"]
+        else:
+            lines += ["redirect_stderr=true", f"stdout_logfile={log}"]
+        lines += ["stdout_logfile_maxbytes=20MB", "stdout_logfile_backups=3"]
         if self.user:
             lines.append(f"user={self.user}")
         if self.directory:

@@ -18,6 +18,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from testbed_config import config_errors
+
 CONFIG_ENV = "TESTBED_CONFIG"
 
 
@@ -364,6 +366,55 @@ class Deploy(_Strict):
         return self
 
 
+class Limits(_Strict):
+    """Per-user limits on one machine: each server and all its kernels together, enforced with cgroups
+    (the hub must run as root; docs/capacity.md explains the defaults). 0 means no limit."""
+
+    trainee_memory_mib: int = Field(
+        1024,
+        ge=0,
+        description="Memory of one trainee's server and all its kernels together (MiB; an idle server uses about "
+        "115). Past it the largest kernel is stopped and restarted, and its next cell explains why in Japanese.",
+    )
+    trainee_processes: int = Field(
+        256,
+        ge=0,
+        description="Processes and threads of one trainee's server and kernels together (an idle server with "
+        "one kernel uses about 15); stops fork bombs.",
+    )
+    trainee_cpu_cores: float = Field(
+        1.0, ge=0, description="CPU cores one trainee's server and kernels may use at most (0.5 = half a core)."
+    )
+    instructor_memory_mib: int = Field(
+        4096, ge=0, description="Memory of a hub admin's or instructor's server and kernels together (MiB)."
+    )
+    instructor_processes: int = Field(
+        1024, ge=0, description="Processes and threads of a hub admin's or instructor's server and kernels together."
+    )
+    instructor_cpu_cores: float = Field(
+        0.0, ge=0, description="CPU cores a hub admin's or instructor's server may use at most (0: all)."
+    )
+
+    @field_validator("trainee_memory_mib", "instructor_memory_mib")
+    @classmethod
+    def _memory(cls, v: int) -> int:
+        if 0 < v < 256:
+            raise ValueError(
+                "256 MiB 以上にしてください (サーバーだけで約 115 MiB、カーネル一つで 50〜150 MiB 使います)。"
+                "0 は無制限です"
+            )
+        return v
+
+    @field_validator("trainee_processes", "instructor_processes")
+    @classmethod
+    def _tasks(cls, v: int) -> int:
+        if 0 < v < 64:
+            raise ValueError(
+                "64 以上にしてください (サーバーとカーネルはそれぞれ数個〜十数個のスレッドを使います)。0 は無制限です"
+            )
+        return v
+
+
 class StackConfig(_Strict):
     """The whole stack: where it lives, how it is reached, who runs it."""
 
@@ -405,6 +456,10 @@ class StackConfig(_Strict):
     deploy: Deploy = Field(
         default_factory=Deploy,
         description="docker-compose and Kubernetes deployments, see below (docs/deploy-compose.md).",
+    )
+    limits: Limits = Field(
+        default_factory=Limits,
+        description="Memory, process and CPU limits of each user's server on one machine, see below.",
     )
     ckan_site_title: str = Field("オープンデータ・テストベッド カタログ", description="Title of the CKAN site.")
     unix_user_prefix: str = Field(
@@ -513,12 +568,7 @@ class ConfigError(Exception):
 def _format_errors(path: Path, err: ValidationError) -> str:
     lines = [f"設定ファイル {path} に誤りがあります:"]
     for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"]) or "(全体)"
-        if e["type"] == "extra_forbidden":
-            msg = "知らない設定キーです (綴りを確認してください。使えるキーは docs/config-reference.md にあります)"
-        else:
-            msg = e["msg"].removeprefix("Value error, ")
-        lines.append(f"  - {loc}: {msg}")
+        lines.append(f"  - {config_errors.location(e['loc'])}: {config_errors.explain(e)}")
     lines.append("ファイルを直してから、もう一度実行してください。")
     return "\n".join(lines)
 

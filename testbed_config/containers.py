@@ -23,3 +23,8 @@ def container_stack(cfg: StackConfig, *, public_host: str) -> StackConfig:
     data.update(state_dir=STATE_DIR, prefix=PREFIX, bind_address="0.0.0.0", public_host=public_host)
     data["ports"] = {**cfg.ports.model_dump(mode="json"), **CONTAINER_PORTS}
     return StackConfig.model_validate(data)
+
+
+# where the hub container finds the other services by default (service names of docker-compose.yml)
+CKAN_IN_COMPOSE = f"http://ckan:{CONTAINER_PORTS['ckan']}"
+PROXY_API_IN_COMPOSE = f"http://proxy:{CONTAINER_PORTS['proxy_api']}"

@@ -29,6 +29,16 @@ def classroom_name(course: str) -> str:
     return f"progress-{course}"
 
 
+def classroom_store_file(course: str) -> str:
+    """The classroom service's own SQLite file (help queue, announcements), in its account's home."""
+    return f"{classroom_name(course)}.sqlite"
+
+
+def classroom_feed_path(course: str) -> str:
+    """The course's announcements as an Atom feed (JupyterLab's news), under the classroom service's prefix."""
+    return f"/services/{classroom_name(course)}/announcements.atom"
+
+
 def formgrader_port(cfg: StackConfig, index: int) -> int:
     """Service ports are numbered from ``ports.services``: the formgraders first (one per course)..."""
     return cfg.ports.services + index
@@ -43,6 +53,12 @@ def service_ports(cfg: StackConfig) -> list[int]:
     """Every hub-managed service port, formgraders then classroom services."""
     n = len(cfg.courses)
     return [formgrader_port(cfg, i) for i in range(n)] + [classroom_port(cfg, i) for i in range(n)]
+
+
+# state files in the hub's state directory (Layout.hub_dir) ------------------------------------
+
+PASSWORD_DB = "passwords.sqlite"  # scrypt hashes and disabled accounts (hub_config/passwords.py); root only
+ROSTER_DB = "roster.sqlite"  # 氏名, 所属, 期 of each trainee, and deadlines (testbed_cli/cohort_roster.py)
 
 
 # a trainee's CKAN side ---------------------------------------------------------------------------
@@ -66,3 +82,71 @@ def ckan_user_name(hub_username: str) -> str:
 def sandbox_org_name(hub_username: str) -> str:
     """Name of the trainee's sandbox organisation (``sandbox-<name>``)."""
     return _derive("sandbox-", hub_username)
+
+
+# state files ---------------------------------------------------------------------------------------
+
+# the course's roster (氏名, 所属, 期) and deadlines, exported into its grader account's home for the
+# board and the grader (./testbed up and every cohort or deadline change write it, as root)
+ROSTER_EXPORT = "progress-roster.json"
+GRADEBOOK = "gradebook.db"  # nbgrader's gradebook, in the course root (written by the grader side only)
+
+
+def feedback_watch_state(course: str) -> str:
+    """The feedback watcher's record of a course (under the state's run/): what it last looked at."""
+    return f"feedback-watch-{course}.json"
+
+
+CKAN_TOKEN_DB = "ckan-tokens.sqlite"  # trainees' CKAN API tokens, made at spawn (hub_config/ckan_hook.py); root only
+HUB_DB = "jupyterhub.sqlite"  # JupyterHub's own database
+
+
+# secrets: files in <state>/secrets (directory 0700, files 0600), generated at install ---------------
+
+POSTGRES_SUPERUSER = "postgres-superuser"
+CKAN_DB = "ckan-db"
+DATASTORE_RO = "datastore-ro"
+REDIS = "redis"
+CKAN_SECRET_KEY = "ckan-secret-key"
+CKAN_ADMIN_PASSWORD = "ckan-admin-password"
+CKAN_ADMIN_TOKEN = "ckan-admin-token"
+HUB_COOKIE_SECRET = "hub-cookie-secret"
+PROXY_AUTH_TOKEN = "proxy-auth-token"
+HUB_ADMIN_TOKEN = "hub-admin-token"
+INSTRUCTOR_PASSWORD = "instructor-password"
+CKAN_TEST_DB = "ckan-test-db"
+DATASTORE_TEST_RO = "datastore-test-ro"
+CKAN_TEST_SECRET_KEY = "ckan-test-secret-key"
+
+
+def service_token(service: str) -> str:
+    """The secret holding a hub service's API token (formgrader, classroom service)."""
+    return f"{service}-token"
+
+
+def certificate_key(course: str) -> str:
+    """The secret that numbers a course's completion certificates (HMAC key)."""
+    return f"{classroom_name(course)}-certificate-key"
+
+
+# name -> what it is for (the file names are stable; operators may look them up)
+SECRETS = {
+    POSTGRES_SUPERUSER: "PostgreSQL superuser (testbed_admin) password",
+    CKAN_DB: "PostgreSQL password of CKAN's database role",
+    DATASTORE_RO: "PostgreSQL password of the DataStore read-only role",
+    REDIS: "Redis password",
+    CKAN_SECRET_KEY: "CKAN SECRET_KEY (sessions, API token signing)",
+    CKAN_ADMIN_PASSWORD: "password of the CKAN sysadmin account 'testbed-admin'",
+    HUB_COOKIE_SECRET: "JupyterHub cookie secret (hex)",
+    PROXY_AUTH_TOKEN: "configurable-http-proxy API token",
+    HUB_ADMIN_TOKEN: "JupyterHub API token with admin scopes (operator scripts, tests)",
+    INSTRUCTOR_PASSWORD: "initial password of the instructor accounts",
+    service_token(formgrader_name("<course>")): "hub API token of a course's formgrader service",
+    service_token(classroom_name("<course>")): "hub API token of a course's classroom service",
+    certificate_key("<course>"): "key of a course's completion certificate numbers (HMAC)",
+    CKAN_ADMIN_TOKEN: "CKAN API token of 'testbed-admin' (operator scripts, seeding, trainee provisioning)",
+    CKAN_TEST_DB: "PostgreSQL password of the role ckan_test (./testbed test --ckanext: ckan_test, datastore_test)",
+    DATASTORE_TEST_RO: "PostgreSQL password of the DataStore read-only role of the tests, datastore_test_ro",
+    CKAN_TEST_SECRET_KEY: "CKAN SECRET_KEY of the CKAN-level tests' ini (<state>/ckan-test/test.ini)",
+}
+SSO_NAME_DB = "sso-names.sqlite"  # IdP identity -> hub name (hub_config/sso_auth.py); root only

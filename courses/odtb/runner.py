@@ -178,10 +178,11 @@ def _child_grade(payload: dict) -> dict:
 
     root, student = payload["root"], payload["student"]
     out = {}
+    api = _api(root)
     for module in payload["modules"]:
-        result = _api(root).autograde(module, student, force=True, create=True)
+        result = api.autograde(module, student, force=True, create=True)
         grades, feedback = [], []
-        with Gradebook(f"sqlite:///{root}/gradebook.db") as gb:
+        with Gradebook(api.coursedir.db_url) as gb:  # nbgrader's own default place
             try:
                 submission = gb.find_submission(module, student)
             except Exception:

@@ -9,13 +9,14 @@ from pathlib import Path
 import click
 
 from testbed_cli.errors import SetupError
+from testbed_config import names
 
 MANIFEST_HELP = "マニフェストのファイル (既定: datasets/manifest.yaml)"
 
 
 def _connection(obj) -> tuple[str, str]:
     """CKAN's URL and the sysadmin token from the state directory."""
-    path = obj.layout.secrets / "ckan-admin-token"
+    path = obj.layout.secrets / names.CKAN_ADMIN_TOKEN
     try:
         token = path.read_text().strip()
     except PermissionError:

@@ -10,7 +10,7 @@ import click
 
 from classroom import deadlines as rules
 from testbed_cli import cohort as ops
-from testbed_cli import cohort_deadlines
+from testbed_cli import cohort_accounts, cohort_deadlines
 from testbed_cli import cohort_roster as roster
 from testbed_cli.errors import SetupError
 
@@ -49,7 +49,7 @@ def cohort():
 def add(username: str, fullname: str, dept: str, group: str, course: str | None):
     """研修生 USERNAME を 1 名登録します (実地研修モードでは初期パスワードを作ります)。"""
     layout = _layout()
-    bad = roster.username_problem(username, ops.max_username_length(layout))
+    bad = roster.username_problem(username, ops.max_username_length(layout)) or roster.reserved_problem(username)
     if bad:
         raise SetupError(bad)
     if not fullname.strip():
@@ -99,6 +99,8 @@ def list_(as_json: bool):
         table.add_column(col)
     for r in rows:
         state = "起動中" if r["server"] else ("停止" if r["in_hub"] else "hub に未登録")
+        if r.get("disabled"):
+            state = f"アカウント停止中 ({state})"
         last = (r["last_activity"] or "-")[:16]
         table.add_row(r["username"], r["fullname"], r["dept"], r["cohort"] or "-", r["course"], state, last)
     Console().print(table)
@@ -122,6 +124,43 @@ def remove(username: str, yes: bool):
     if r.unix_removed:
         where = f"作業フォルダを {r.unix_archive} に保存し、" if r.unix_archive else ""
         click.echo(f"  Unix アカウント: {where}アカウントを削除しました")
+
+
+@cohort.command("reset-password")
+@click.argument("username")
+def reset_password(username: str):
+    """研修生 USERNAME のパスワードを再発行し、配布用紙を作ります (前のパスワードはすぐに使えなくなります)。"""
+    sheet = cohort_accounts.reset_password(_layout(), username)
+    click.secho(f"研修生 {username} のパスワードを再発行しました。前のパスワードはもう使えません。", fg="green")
+    click.echo(f"新しいパスワードの配布用紙: {sheet}")
+    click.echo("  ブラウザで開いて印刷し、本人に手渡してください。渡したらファイルを削除してください。")
+    if cohort_accounts.is_disabled(_layout(), username):
+        click.secho(
+            f"注意: {username} のアカウントは停止中です (./testbed cohort enable {username} で再開)。", fg="yellow"
+        )
+
+
+@cohort.command()
+@click.argument("username")
+def disable(username: str):
+    """研修生 USERNAME のアカウントを停止します (サインイン・作業環境・CKAN を止め、ファイルと成績は残します)。"""
+    r = cohort_accounts.disable(_layout(), username)
+    click.secho(f"研修生 {username} のアカウントを停止しました。", fg="green")
+    click.echo(f"  作業環境: {'止めました' if r.server_stopped else '起動していませんでした'}")
+    click.echo(f"  JupyterHub のトークン: {r.tokens_revoked} 個を無効にしました (開いている画面は 30 秒以内に切れます)")
+    ckan = "ユーザーを停止しました (API トークンもサインインも使えません)" if r.ckan_user else "ユーザーなし"
+    click.echo(f"  CKAN: {ckan}")
+    click.echo(f"  ファイルと成績は残っています。再開するには ./testbed cohort enable {username}")
+
+
+@cohort.command()
+@click.argument("username")
+def enable(username: str):
+    """停止した研修生 USERNAME のアカウントを再開します (前と同じパスワードでサインインできます)。"""
+    r = cohort_accounts.enable(_layout(), username)
+    click.secho(f"研修生 {username} のアカウントを再開しました。前と同じパスワードでサインインできます。", fg="green")
+    if r.ckan_user:
+        click.echo("  CKAN: ユーザーを元に戻しました")
 
 
 @cohort.group()

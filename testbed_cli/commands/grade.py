@@ -31,11 +31,17 @@ def grade():
 @click.option("--force", is_flag=True, help="採点済みの提出も採点し直します")
 @click.pass_obj
 def run(obj, assignment: str, course_id: str | None, workers: int | None, force: bool):
-    """提出を回収し、サンドボックスで並列に自動採点して、フィードバックを返却します。"""
+    """提出を回収し、サンドボックスで並列に自動採点して、フィードバックを返却します。
+
+    ファイルが壊れた提出は採点せずに一覧に示し、本人にはフィードバックで伝えます (ほかの提出は採点します)。
+    終了コード: 0 = 採点できる提出はすべて採点した (壊れた提出があっても 0)、1 = 採点に失敗した提出がある
+    (もう一度実行すると残りだけ採点します)。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from grader.courses import CourseError, find_course
+    from grader.feedback_text import MANUAL_PENDING
     from grader.pipeline import grade_and_release, log_path
+    from testbed_config.names import formgrader_name
 
     lay = obj.layout
     try:
@@ -58,8 +64,34 @@ def run(obj, assignment: str, course_id: str | None, workers: int | None, force:
         raise SetupError(str(e)) from None
     grading_log = log_path(lay, c.id)
     click.echo(f"採点しました: {len(result.graded)} 件 (採点済みのため省略: {result.skipped} 件)")
+    waiting = set(result.waiting)
     for student, r in sorted(result.graded.items()):
-        click.echo(f"  {student:<24} {r['score']:g} / {r['max_score']:g}")
+        pending = student in waiting or r.get("needs_manual")
+        note = f"  {MANUAL_PENDING} (自動採点分のみ。確定ではありません)" if pending else ""
+        click.echo(f"  {student:<24} {r['score']:g} / {r['max_score']:g}{note}")
+    if result.refreshed:
+        click.echo(f"講師の採点に合わせてフィードバックを作り直し、返却しました: {len(result.refreshed)} 件")
+        for student in sorted(result.refreshed):
+            click.echo(f"  {student}")
+    if waiting:
+        click.secho(
+            f"{MANUAL_PENDING}の提出: {len(waiting)} 件 (得点はまだ確定していません)。"
+            f"採点画面 {lay.cfg.hub_url.rstrip('/')}/services/{formgrader_name(c.id)}/ で手採点してください。"
+            "採点後、フィードバックは自動で作り直されて返却されます。",
+            fg="yellow",
+        )
+        for student in sorted(waiting):
+            click.echo(f"  {student}")
+    else:
+        click.echo(f"{MANUAL_PENDING}の提出はありません。")
+    if result.broken:
+        click.secho(
+            f"ファイルが壊れていて採点できない提出: {len(result.broken)} 件 "
+            "(本人にはフィードバックで伝えました。提出し直せば、次の採点で採点されます)",
+            fg="yellow",
+        )
+        for student, why in sorted(result.broken.items()):
+            click.echo(f"  {student}: {why}")
     if result.failed:
         click.secho(f"採点できなかった提出: {len(result.failed)} 件 (ログ: {grading_log})", fg="red", err=True)
         for student, err in sorted(result.failed.items()):
@@ -74,25 +106,39 @@ def run(obj, assignment: str, course_id: str | None, workers: int | None, force:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="出力ファイル (既定: grades-コース.csv|xlsx)")
 @click.pass_obj
 def export(obj, course_id: str | None, fmt: str, output: str | None):
-    """成績表 (研修記録用) を書き出します。CSV は Excel で開ける UTF-8 (BOM 付き) です。"""
-    from classroom.export import gradebook_rows, table, write
+    """成績表 (研修記録用) を書き出します: 名簿の研修生ごとに 1 行 (氏名・所属・期、課題ごとの得点、完了)。
+    CSV は Excel で開ける UTF-8 (BOM 付き) です。"""
+    from classroom import sources
+    from classroom.export import Trainee, header, table, write
+    from grader.broken import mark_in_export
     from grader.courses import CourseError, course_root, find_course
+    from grader.layout import broken_students
+    from testbed_cli import cohort_roster
+    from testbed_config.names import GRADEBOOK, ROSTER_DB
 
+    lay = obj.layout
     try:
-        c = find_course(obj.layout, course_id)
+        c = find_course(lay, course_id)
     except CourseError as e:
         raise SetupError(str(e)) from None
     path = Path(output or f"grades-{c.id}.{fmt}")
-    from testbed_cli import cohort_roster
-
-    rows = gradebook_rows(obj.layout.hub_venv / "bin" / "python", course_root(obj.layout, c.id))
+    root = course_root(lay, c.id)
+    db = lay.hub_dir / ROSTER_DB
+    trainees = [Trainee(m.username, m.fullname, m.dept, m.cohort) for m in cohort_roster.load(db) if m.course == c.id]
+    assignments = sources.course_assignments(root / "source")
     # nbgrader knows trainees by Unix account (jupyter-NAME); the roster by hub name
-    prefix = obj.layout.cfg.unix_user_prefix
-    db = obj.layout.hub_dir / "roster.sqlite"
-    depts, cohorts = {}, {}
-    for m in cohort_roster.load(db):
-        depts[m.username] = depts[prefix + m.username] = m.dept
-        cohorts[m.username] = cohorts[prefix + m.username] = m.cohort
+    prefix = lay.cfg.unix_user_prefix
+    _, graded = sources.gradebook(root / GRADEBOOK)
+    # a submission whose current version cannot be read has no score (an older one's would not be its own)
+    broken = {(sources.hub_name(u, prefix), a) for a in assignments for u in broken_students(root, a)}
+    scores = {(sources.hub_name(u, prefix), a): s for (u, a), s in graded.items()}
+    scores = {k: s for k, s in scores.items() if k not in broken}
+    sent = {(sources.hub_name(u, prefix), a): t for (u, a), t in sources.submissions(lay.exchange / c.id).items()}
     due = {(d.assignment, d.cohort): d.due_at for d in cohort_roster.load_deadlines(db, c.id) if d.due_at}
-    write(path, table(rows, depts, cohorts=cohorts, deadlines=due), fmt)
-    click.echo(f"成績表を書き出しました: {path} ({len(rows)} 行)")
+    rows = table(trainees, assignments, scores, sent, pass_ratio=c.pass_ratio, deadlines=due)
+    mark_in_export(header(assignments), rows, broken)
+    write(path, header(assignments), rows, fmt)
+    done = sum(1 for r in rows if r[-3] == "済")
+    click.echo(f"成績表を書き出しました: {path} (研修生 {len(rows)} 人、完了 {done} 人)")
+    if not trainees:
+        click.echo(f"コース {c.id} の名簿に研修生がいません。./testbed cohort add で登録してください。", err=True)

@@ -72,7 +72,7 @@ def test_trainee_reads_ckan_from_the_course_notebook_and_the_board_shows_it(
             row.wait_for(timeout=30_000)
             board.screenshot(path=str(screenshots / "progress-board-trainee.png"), full_page=True)
             assert "画面 研修子" in row.inner_text()
-            assert "済" in row.inner_text()  # 取得 (fetched); nothing else is done yet in this row
+            assert "取得" in row.inner_text()  # fetched; nothing else is done yet in this row
             api = board.request.get(f"{hub.public}/services/progress-{course.id}/api/progress").json()
             mine = next(t for t in api["trainees"] if t["username"] == name)["assignments"][assignment]
             assert mine["fetched"] is True

@@ -42,6 +42,8 @@ def live_assignment(layout, module: str | Path, name: str):
             for step in ("source", "release", "submitted", "autograded", "feedback"):
                 for p in [root / step / name, *(root / step).glob(f"*/{name}")]:
                     shutil.rmtree(p, ignore_errors=True)
+                    if p.parent != root / step and p.parent.is_dir() and not any(p.parent.iterdir()):
+                        p.parent.rmdir()  # the test trainee's own folder, empty now
             ex = layout.exchange / course
             for p in [ex / "outbound" / name, *(ex / "inbound").glob(f"*+{name}+*")]:
                 shutil.rmtree(p, ignore_errors=True)
@@ -63,3 +65,19 @@ nbg("fetch_assignment", {name!r})
 pathlib.Path({course!r}, {name!r}, {notebook + ".ipynb"!r}).write_text({text!r}, encoding="utf-8")
 nbg("submit", {name!r})
 """
+
+
+@contextlib.contextmanager
+def on_roster(layout, course: str, name: str, fullname: str, dept: str = "テスト課", cohort: str = ""):
+    """``name`` on the course's roster (as `./testbed cohort add` leaves it, export included); removed after."""
+    from testbed_cli import cohort_roster, progress
+    from testbed_config.names import ROSTER_DB
+
+    db = layout.hub_dir / ROSTER_DB
+    cohort_roster.save(db, [cohort_roster.Entry(0, name, fullname, dept, cohort)], course)
+    progress.export_rosters(layout)
+    try:
+        yield name
+    finally:
+        cohort_roster.forget(db, [name])
+        progress.export_rosters(layout)

@@ -16,9 +16,9 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers.course import enrol, live_assignment, run_testbed, submit_code
+from helpers.course import enrol, live_assignment, on_roster, run_testbed, submit_code
 
-from classroom.export import HEADER
+from classroom.export import FIRST
 
 pytestmark = [
     pytest.mark.integration,
@@ -72,13 +72,14 @@ def test_does_testbed_grade_give_full_marks_to_a_ckan_reading_solution(layout, h
     assert trainee in res.stdout
 
     csv_path = tmp_path / "seiseki.csv"
-    res = run_testbed("grade", "export", "--course", course, "-o", str(csv_path))
+    with on_roster(layout, course, trainee, "試験 太郎"):
+        res = run_testbed("grade", "export", "--course", course, "-o", str(csv_path))
     assert res.returncode == 0, res.stdout + res.stderr
     rows = list(csv.reader(csv_path.read_bytes().decode("utf-8-sig").splitlines()))
-    assert rows[0] == HEADER
-    mine = [r for r in rows[1:] if r[2] == name and r[0] in (trainee, layout.cfg.unix_user_prefix + trainee)]
+    assert rows[0][:4] == FIRST and name in rows[0]
+    mine = [r for r in rows[1:] if r[0] == trainee]
     assert len(mine) == 1, rows
-    assert float(mine[0][3]) == float(mine[0][4]) == FULL_MARKS
+    assert mine[0][1] == "試験 太郎" and float(mine[0][rows[0].index(name)]) == FULL_MARKS
 
     # one page per notebook of the assignment (the module's lesson notebooks are part of it too)
     new_pages = [p for p in (layout.exchange / course).rglob("*.html") if p not in stamp_before]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from classroom.export import HEADER, gradebook_rows, table, write
+from classroom.export import FIRST, Trainee, header, table, write
 from grader.batch import REPO, grade_assignment
 from grader.layout import done_marker, pending_students
 
@@ -105,22 +105,30 @@ def test_does_a_rerun_grade_only_what_is_left(layout, template, tmp_path):
 
 
 def test_do_exports_keep_japanese_intact(layout, template, tmp_path):
-    """Does the CSV carry a UTF-8 BOM and Japanese headers, and does the xlsx open in openpyxl?"""
+    """Graded for real, does the export (roster trainees only) carry a UTF-8 BOM and Japanese headers, and does
+    the xlsx open in openpyxl?"""
+    from classroom import sources
+
     root = shutil.copytree(template, tmp_path / "export")
     _grade(layout, root, 2)
-    rows = table(gradebook_rows(layout.hub_venv / "bin" / "python", root), {"taro": "企画課"})
-    write(tmp_path / "g.csv", rows, "csv")
-    write(tmp_path / "g.xlsx", rows, "xlsx")
+    _, scores = sources.gradebook(root / "gradebook.db")
+    trainees = [Trainee("taro", "山田 太郎", "企画課"), Trainee("hanako", "鈴木 花子", "防災課")]
+    sent = {k: "2026-12-06 18:47:00.000000 JST" for k in scores}
+    rows = table(trainees, ["a1"], scores, sent, pass_ratio=0.6)
+    write(tmp_path / "g.csv", header(["a1"]), rows, "csv")
+    write(tmp_path / "g.xlsx", header(["a1"]), rows, "xlsx")
     raw = (tmp_path / "g.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     got = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
-    assert got[0] == HEADER
+    assert got[0] == header(["a1"]) and len(got) == 3
     taro = next(r for r in got if r[0] == "taro")
-    assert taro[1:5] == ["企画課", "a1", "2.0", "2.0"] and taro[6] == "済"
+    assert taro[1:5] == ["山田 太郎", "企画課", "", "2.0"] and taro[-3] == "済"
+    hanako = next(r for r in got if r[0] == "hanako")
+    assert hanako[-3] == "未"  # 0 of 2: below the pass mark
     from openpyxl import load_workbook
 
     ws = load_workbook(tmp_path / "g.xlsx").active
-    assert [c.value for c in ws[1]] == HEADER and ws.max_row == len(ANSWERS) + 1
+    assert [c.value for c in ws[1]] == header(["a1"]) and ws.max_row == 3
 
 
 def test_does_course_list_show_the_configured_courses(layout):
@@ -171,4 +179,4 @@ def test_does_grade_export_write_a_bom_csv(layout, tmp_path):
     out = tmp_path / "seiseki.csv"
     res = CliRunner().invoke(main, ["grade", "export", "--course", layout.cfg.courses[0].id, "-o", str(out)])
     assert res.exit_code == 0, res.output
-    assert out.read_bytes().startswith(b"\xef\xbb\xbf" + ",".join(HEADER).encode())
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf" + ",".join(FIRST).encode())

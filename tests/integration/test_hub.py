@@ -66,7 +66,14 @@ def test_jupyterlab_defaults_to_japanese(hub, trainee):
         headers={"Authorization": f"token {hub.token}"},
         timeout=30,
     ).json()
-    assert news["schema"]["properties"]["fetchNews"]["default"] == "false"
+    # news on without the internet prompt: the feed is the course's announcements on the loopback (lab_console.py)
+    assert news["schema"]["properties"]["fetchNews"]["default"] == "true"
+    feed = requests.get(
+        f"{hub.public}/user/{trainee}/lab/api/news", headers={"Authorization": f"token {hub.token}"}, timeout=30
+    )
+    assert feed.status_code == 200 and all(
+        n["options"]["data"]["id"].startswith("urn:testbed:") for n in feed.json()["news"]
+    )
 
 
 def test_japanese_plots_have_a_japanese_font(hub, trainee):

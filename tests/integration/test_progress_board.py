@@ -123,7 +123,7 @@ def test_trainee_sees_only_their_own_row(hub, layout, two_trainees, unique):
         assert list(rows_b) == [b]
         assert rows_b[b]["assignments"][assignment]["submitted"] is False
         page = sb.get(_url(hub, course), timeout=30)
-        assert page.status_code == 200 and "進捗ボード" in page.text
+        assert page.status_code == 200 and "研修コンソール" in page.text
         assert b in page.text and a not in page.text and "進捗 太郎" not in page.text
 
 

@@ -71,3 +71,26 @@ def test_service_roles_are_scoped_not_admin(cfg):
     configurer.update_all(c, cfg, is_root=True)
     role = next(r for r in c.JupyterHub.load_roles if r["name"] == "formgrader-odtb-service")
     assert "admin:users" not in role["scopes"] and "admin-ui" not in role["scopes"]
+
+
+def test_does_the_account_page_get_the_roster_staff_and_ckan_step(cfg):
+    """On-site: does the authenticator know the roster, who is staff, and how to block a trainee's CKAN user;
+    and does the hub home link admins to the account page?"""
+    calls = []
+    c = Config()
+    configurer.update_all(c, cfg, is_root=True, set_trainee_active=lambda *a, **kw: calls.append((a, kw)))
+    auth = c.TestbedAuthenticator
+    assert auth.password_db.endswith("/hub/passwords.sqlite")
+    assert auth.roster_db.endswith("/hub/roster.sqlite")
+    assert "instructor" in auth.staff_users and "grader-odtb" in auth.staff_users
+    (cfg.state_dir / "secrets" / "ckan-admin-token").write_text("sysadmin-token\n")
+    auth.ckan_account_state("sato", False)
+    assert calls == [((cfg.ckan_internal_url, "sysadmin-token", "sato", False), {})]
+    assert c.JupyterHub.template_vars["trainee_accounts"] is True
+
+
+def test_is_ckan_left_alone_without_the_provisioning_function(cfg):
+    """Without set_trainee_active (unit tests, other deployments), is no CKAN step configured?"""
+    c = Config()
+    configurer.update_all(c, cfg, is_root=True)
+    assert "ckan_account_state" not in c.TestbedAuthenticator

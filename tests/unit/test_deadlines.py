@@ -1,9 +1,8 @@
 """Deadlines (締切) per cohort (期): parsing and validation, which one applies, lateness, the roster database and
-its migration, `./testbed cohort deadline`, and the grade-book columns (no services)."""
+its migration and `./testbed cohort deadline` (no services; the grade book's 備考 on lateness: test_grade_export.py)."""
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 from datetime import datetime
@@ -13,7 +12,6 @@ from click.testing import CliRunner
 
 from classroom import deadlines
 from classroom.deadlines import JST, DeadlineError
-from classroom.export import HEADER, table, write
 from testbed_cli import cohort_roster as roster
 from testbed_cli.cli import main
 
@@ -248,44 +246,3 @@ def test_a_past_deadline_or_an_unknown_cohort_is_set_with_a_warning(stack):
     r = stack("cohort", "deadline", "set", "01_kokai", "2020-04-01", "--cohort", "2026年度第9期")
     assert r.exit_code == 0, r.output
     assert "もう過ぎています" in r.output and "2026年度第9期" in r.output and "2026年度第1期" in r.output
-
-
-# the grade book ------------------------------------------------------------------------------------------
-
-
-def test_grade_book_shows_cohort_deadline_and_late_submissions(tmp_path):
-    """Does the export add 期, 締切 and 期限後の提出 (はい/いいえ, blank without a deadline or a submission), with
-    submission times in Japan time?"""
-    assert HEADER[-3:] == ["期", "締切", "期限後の提出"] and HEADER[:7] == [
-        "研修生",
-        "所属",
-        "課題",
-        "得点",
-        "満点",
-        "提出日時",
-        "完了",
-    ]
-
-    def row(trainee, assignment, score, at):  # as classroom.gradebook_dump gives them: nbgrader's times in UTC
-        return {"trainee": trainee, "assignment": assignment, "max": 5, "score": score, "submitted_at": at,
-                "completed": at is not None}  # fmt: skip
-
-    rows = [
-        row("jupyter-a", "00", 5, "2026-12-10 07:59:00"),
-        row("jupyter-b", "00", 4, "2026-12-10 08:30:00"),
-        row("jupyter-c", "00", None, None),
-        row("jupyter-a", "01", 5, "2026-12-30 01:00:00"),
-    ]
-    cohorts = {"jupyter-a": "1期", "jupyter-b": "2期"}
-    due = {("00", ""): jst(2026, 12, 20, 23, 59), ("00", "1期"): jst(2026, 12, 10, 17, 0)}
-    data = table(rows, {"jupyter-a": "企画課"}, cohorts=cohorts, deadlines=due)
-    a, b, c, a1 = data
-    assert a == ["jupyter-a", "企画課", "00", 5, 5, "2026-12-10 16:59:00", "済", "1期", "2026-12-10 17:00", "いいえ"]
-    assert b[5:] == ["2026-12-10 17:30:00", "済", "2期", "2026-12-20 23:59", "いいえ"]  # the general deadline
-    assert c[5:] == ["", "未", "", "2026-12-20 23:59", ""]  # nothing submitted
-    assert a1[7:] == ["1期", "", ""]  # no deadline for 01
-    late = table([{**rows[1], "submitted_at": "2026-12-20 15:00:00"}], cohorts=cohorts, deadlines=due)
-    assert late[0][-1] == "はい"
-    write(tmp_path / "g.csv", data, "csv")
-    got = list(csv.reader((tmp_path / "g.csv").read_text(encoding="utf-8-sig").splitlines()))
-    assert got[0] == HEADER and got[1][-3:] == ["1期", "2026-12-10 17:00", "いいえ"]

@@ -5,6 +5,8 @@ dataset pages, package_search, facets, organisation/group/tag pages and
 ``ckan search-index rebuild`` work on a machine that has no Solr. The search table is
 created when the plugin starts (``search/schema.py``); on a catalogue that already has
 datasets, run ``ckan search-index rebuild`` once after enabling the plugin.
+
+It also keeps each user's account details (氏名, 所属) to themselves and sysadmins (``users.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
+from . import users
 from .search import patches, query, schema
 
 
@@ -22,6 +25,7 @@ class TestbedPlugin(p.SingletonPlugin):
 
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
+    p.implements(p.IAuthFunctions)
 
     # IConfigurer
 
@@ -35,3 +39,9 @@ class TestbedPlugin(p.SingletonPlugin):
         """Make sure the search table exists (CKAN's engine is ready at this point)."""
         schema.ensure_table(model.meta.engine)
         query.RESULTS.max_bytes = int(config.get("ckanext.testbed.search.result_cache_mb")) * 1024 * 1024
+
+    # IAuthFunctions
+
+    def get_auth_functions(self) -> dict:
+        """Trainees see no other user (``users.py``): not in lists, not one by one."""
+        return users.auth_functions()
