@@ -8,9 +8,12 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
 import websocket
+
+from testbed_config import names
 
 
 @dataclass
@@ -19,13 +22,26 @@ class HubClient:
     public: str  # http://127.0.0.1:8000
     token: str
     unix_prefix: str
+    # where a removed trainee's CKAN side (user, sandbox, tokens) is removed too: a spawned server made it
+    ckan_url: str = ""
+    ckan_token: str = ""
+    ckan_token_db: str = ""
 
     @classmethod
     def from_layout(cls, layout) -> HubClient:
         cfg = layout.cfg
         token = (layout.secrets / "hub-admin-token").read_text().strip()
         addr = cfg.local_host
-        return cls(cfg.hub_api_url, f"http://{addr}:{cfg.ports.hub}", token, cfg.unix_user_prefix)
+        ckan_token = (layout.secrets / names.CKAN_ADMIN_TOKEN).read_text().strip()
+        return cls(
+            cfg.hub_api_url,
+            f"http://{addr}:{cfg.ports.hub}",
+            token,
+            cfg.unix_user_prefix,
+            ckan_url=cfg.ckan_internal_url,
+            ckan_token=ckan_token,
+            ckan_token_db=str(layout.hub_dir / names.CKAN_TOKEN_DB),
+        )
 
     def _h(self, token: str | None = None) -> dict:
         return {"Authorization": f"token {token or self.token}"}
@@ -56,6 +72,10 @@ class HubClient:
                 break
             time.sleep(0.5)
         subprocess.run(["userdel", "-r", self.unix_prefix + name], capture_output=True)
+        if self.ckan_url:
+            from ckan_seed.trainees import remove_trainee
+
+            remove_trainee(self.ckan_url, self.ckan_token, name, token_db=Path(self.ckan_token_db))
 
     def user_token(self, name: str, scopes: list[str] | None = None) -> str:
         body = {"note": "tests", "expires_in": 3600}
