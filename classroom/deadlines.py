@@ -27,7 +27,6 @@ ON_TIME = "on_time"
 LATE = "late"  # 期限後: submitted after the deadline
 OVERDUE = "overdue"  # 期限切れ: past the deadline and nothing submitted
 
-_WEEKDAYS = "月火水木金土日"
 _DATE = re.compile(r"^(\d{4})(?:[-/]|年)(\d{1,2})(?:[-/]|月)(\d{1,2})日?$")  # 2026-12-20, 2026/12/20, 2026年12月20日
 _TIME = re.compile(r"^(\d{1,2})(?::(\d{2})|時(?:(\d{1,2})分)?)$")  # 17:00, 17時, 17時30分
 _SUBMITTED = re.compile(r"^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s*(\S*)$")
@@ -140,10 +139,8 @@ def state(due: datetime | None, submitted: bool, submitted_at: datetime | None, 
     return OVERDUE if is_late(due, now) else OPEN
 
 
-def japanese(due: datetime) -> str:
-    """``2026年12月20日(日) 17:00`` (Japan time)."""
-    d = due.astimezone(JST)
-    return f"{d.year}年{d.month}月{d.day}日({_WEEKDAYS[d.weekday()]}) {d:%H:%M}"
+# ``2026年12月20日(日) 17:00`` (Japan time): the project's one format for times people read
+japanese = japan_time.japanese
 
 
 def until(due: datetime, now: datetime) -> str:
