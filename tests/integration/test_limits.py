@@ -73,15 +73,40 @@ class Kernel:
                 return out
         raise AssertionError(f"cell did not finish in {timeout:g} s")
 
-    def run_when_back(self, code: str, timeout: float = 60) -> dict:
-        """Run ``code`` once the restarted kernel answers again."""
+    def run_when_back(self, code: str, timeout: float = 90) -> dict:
+        """Run ``code`` once the restarted kernel answers again, as JupyterLab does.
+
+        The kernel is asked for its info (which runs no cell) until its iopub status for that request
+        arrives, the "nudge" jupyter_server and JupyterLab use; only then is ``code`` sent, once. Right after
+        a restart the iopub channel is connected after the shell channel: a cell sent as soon as the shell
+        answers ran, but its output (the explanation printed above it) was lost, and a retried cell showed
+        only its own output.
+        """
         deadline = time.monotonic() + timeout
-        while True:
-            try:
-                return self.run(code, timeout=10)
-            except (AssertionError, websocket.WebSocketTimeoutException):
-                if time.monotonic() > deadline:
-                    raise
+        while not self._answers(timeout=5):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the kernel did not come back within {timeout:g} s")
+        return self.run(code, timeout=max(10.0, deadline - time.monotonic()))
+
+    def _answers(self, timeout: float) -> bool:
+        """True when the iopub status of a kernel_info_request arrives within ``timeout`` seconds."""
+        msg_id = uuid.uuid4().hex
+        header = {"msg_id": msg_id, "username": self.name, "session": self.session}
+        header |= {"msg_type": "kernel_info_request", "version": "5.3"}
+        self.ws.send(
+            json.dumps({"header": header, "parent_header": {}, "metadata": {}, "channel": "shell"} | {"content": {}})
+        )
+        deadline = time.monotonic() + timeout
+        self.ws.settimeout(timeout)
+        try:
+            while time.monotonic() < deadline:
+                msg = json.loads(self.ws.recv())
+                if msg.get("channel") == "iopub" and msg["msg_type"] == "status":
+                    if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                        return True
+        except websocket.WebSocketTimeoutException:
+            pass
+        return False
 
     def close(self) -> None:
         self.ws.close()
