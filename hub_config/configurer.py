@@ -17,6 +17,7 @@ from pathlib import Path
 from hub_config import console_links
 from hub_config.authenticator import PASSWORD, SIGNUP, authenticator_kind, update_authenticator
 from hub_config.ckan_hook import TEMPLATES, EnsureTrainee, SetTraineeActive, update_ckan
+from hub_config.ckan_sso import ckan_sso_services, update_ckan_sso
 from hub_config.classroom_service import classroom_home_feeds, classroom_services
 from hub_config.limits import update_limits
 from hub_config.remote import NATIVE_TEMPLATES, culler_services
@@ -84,6 +85,8 @@ def spawner_environment(cfg: StackConfig, layout: Layout) -> dict:
         "TESTBED_EXCHANGE": str(layout.exchange),
         "PATH": f"{layout.hub_venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        # the course guide (はじめに) the server copies into the home and opens on its first start (singleuser.py)
+        "TESTBED_GUIDE": str(layout.hub_venv / names.GUIDE_DIR / names.GUIDE_FILE),
     }
 
 
@@ -188,7 +191,12 @@ def course_groups(cfg: StackConfig, layout: Layout) -> dict:
 def hub_services(cfg: StackConfig, layout: Layout, *, culler: bool = True) -> tuple[list[dict], list[dict]]:
     """Every service of the hub and the roles that go with them, in one order: operator, formgraders,
     classroom services, idle culler (remote mode; ``culler=False`` where the Helm chart culls instead)."""
-    parts = [operator_service(layout), formgrader_services(cfg, layout), classroom_services(cfg, layout)]
+    parts = [
+        operator_service(layout),
+        formgrader_services(cfg, layout),
+        classroom_services(cfg, layout),
+        ckan_sso_services(cfg, layout),  # CKAN signs people in through the hub
+    ]
     if culler:
         parts.append(culler_services(cfg, layout))
     return [s for services, _ in parts for s in services], [r for _, roles in parts for r in roles]
@@ -226,6 +234,7 @@ def local_updates(
         functools.partial(update_spawner, cfg=cfg, layout=layout),
         functools.partial(update_services, cfg=cfg, layout=layout),
         functools.partial(update_ckan, cfg=cfg, layout=layout, ensure_trainee=ensure_trainee),
+        functools.partial(update_ckan_sso, cfg=cfg),
         functools.partial(update_pages, cfg=cfg),
     ]
 

@@ -49,6 +49,11 @@ def render_ini(layout: Layout) -> str:
         plugins=" ".join(CKAN_PLUGINS),
         storage_path=layout.ckan_storage,
         licenses_path=layout.ckan_dir / "licenses.json",
+        # single sign-on through the hub (hub_config/ckan_sso.py registers the same client and secret)
+        hub_base=cfg.hub_url.rstrip("/"),
+        sso_client_id=names.CKAN_SSO_CLIENT_ID,
+        sso_secret=secrets.get(st, names.CKAN_SSO_SECRET),
+        sso_callback=names.CKAN_SSO_CALLBACK,
     )
 
 

@@ -77,6 +77,8 @@ def render_ini(layout: Layout) -> str:
         "api_token.jwt.encode.secret": f"string:{key}",
         "api_token.jwt.decode.secret": f"string:{key}",
         "WTF_CSRF_SECRET_KEY": f"string:{key}",
+        # the tests never sign in through the hub: not the live OAuth client secret
+        "ckanext.oidc_pkce.client_secret": f"test-{key[:8]}",
         **TEST_CORE_AUTH,
     }
     lines = [

@@ -14,7 +14,26 @@ from testbed_config import NAME_RE, StackConfig
 # CKAN ------------------------------------------------------------------------------------------
 
 # the plugins of the stack's CKAN, in load order (the local ckan.ini and the container image alike)
-CKAN_PLUGINS = ["activity", "datastore", "datatables_view", "tracking", "testbed", "testbed_loader"]
+CKAN_PLUGINS = [
+    # Japanese for what CKAN's ja catalogue lacks; first, so its translations win (ITranslation iterates in reverse)
+    "testbed_i18n",
+    "activity",
+    "datastore",
+    "datatables_view",
+    "tracking",
+    "testbed",
+    "testbed_loader",
+    # sign-in through the hub: testbed_sso (the glue) before oidc_pkce, so its IOidcPkce and templates come first
+    "testbed_sso",
+    "oidc_pkce",
+]
+
+# single sign-on from the hub to CKAN (hub_config/ckan_sso.py, ckanext-testbed/ckanext/testbed/sso/)
+CKAN_SSO_SERVICE = "ckan"  # the hub service (an OAuth client only) CKAN signs people in through
+CKAN_SSO_CALLBACK = "/user/login/oidc-pkce/callback"  # CKAN's OAuth redirect path (ckanext-oidc-pkce's)
+CKAN_SSO_CLIENT_ID = f"service-{CKAN_SSO_SERVICE}"  # its OAuth client id (the hub wants "service-")
+# where a link lands a hub user in CKAN signed in (ckanext-oidc-pkce's start; add ?came_from=/path to go on there)
+CKAN_SSO_LOGIN = "/user/login/oidc-pkce"
 
 # hub services ----------------------------------------------------------------------------------
 
@@ -39,6 +58,11 @@ def classroom_feed_path(course: str) -> str:
     return f"/services/{classroom_name(course)}/announcements.atom"
 
 
+def formgrader_path(course: str) -> str:
+    """Where the formgrader's own pages start on the hub (its service root opens a JupyterLab instead)."""
+    return f"/services/{formgrader_name(course)}/formgrader"
+
+
 def formgrader_port(cfg: StackConfig, index: int) -> int:
     """Service ports are numbered from ``ports.services``: the formgraders first (one per course)..."""
     return cfg.ports.services + index
@@ -53,6 +77,14 @@ def service_ports(cfg: StackConfig) -> list[int]:
     """Every hub-managed service port, formgraders then classroom services."""
     n = len(cfg.courses)
     return [formgrader_port(cfg, i) for i in range(n)] + [classroom_port(cfg, i) for i in range(n)]
+
+
+# a trainee's first screen ------------------------------------------------------------------------
+
+# the course guide (はじめに), written by ./testbed up under the hub venv (testbed_cli/lab_guide.py) and copied
+# into each home by the user's own server on its first start (hub_config/singleuser.py)
+GUIDE_FILE = "はじめに.md"
+GUIDE_DIR = "share/testbed/guide"  # relative to the hub venv (sys.prefix of a trainee's server)
 
 
 # state files in the hub's state directory (Layout.hub_dir) ------------------------------------
@@ -117,6 +149,7 @@ INSTRUCTOR_PASSWORD = "instructor-password"
 CKAN_TEST_DB = "ckan-test-db"
 DATASTORE_TEST_RO = "datastore-test-ro"
 CKAN_TEST_SECRET_KEY = "ckan-test-secret-key"
+CKAN_SSO_SECRET = "hub-ckan-oauth-secret"
 
 
 def service_token(service: str) -> str:
@@ -148,5 +181,6 @@ SECRETS = {
     CKAN_TEST_DB: "PostgreSQL password of the role ckan_test (./testbed test --ckanext: ckan_test, datastore_test)",
     DATASTORE_TEST_RO: "PostgreSQL password of the DataStore read-only role of the tests, datastore_test_ro",
     CKAN_TEST_SECRET_KEY: "CKAN SECRET_KEY of the CKAN-level tests' ini (<state>/ckan-test/test.ini)",
+    CKAN_SSO_SECRET: "OAuth client secret of CKAN at the hub (hub service 'ckan'; single sign-on)",
 }
 SSO_NAME_DB = "sso-names.sqlite"  # IdP identity -> hub name (hub_config/sso_auth.py); root only

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[2]
 # settings of the live ckan.ini the tests may share: read-only files and URLs nothing writes to
-SHARED = {"solr_url", "ckan.site_url", "licenses_group_url"}
+# addresses that hold no data: where CKAN is, Solr's unused URL, the licence file, and the hub's OAuth endpoints
+SHARED = {"solr_url", "ckan.site_url", "licenses_group_url", "ckanext.testbed.sso.hub_url"}
+SHARED |= {f"ckanext.oidc_pkce.{k}" for k in ("base_url", "auth_path", "token_path", "userinfo_path", "redirect_path")}
 
 
 def test_does_the_ckanext_option_run_ckans_pytest_on_the_ckan_level_tests(tmp_path):

@@ -6,7 +6,9 @@ dataset pages, package_search, facets, organisation/group/tag pages and
 created when the plugin starts (``search/schema.py``); on a catalogue that already has
 datasets, run ``ckan search-index rebuild`` once after enabling the plugin.
 
-It also keeps each user's account details (氏名, 所属) to themselves and sysadmins (``users.py``).
+It also keeps each user's account details (氏名, 所属) to themselves and sysadmins (``users.py``), and
+makes the catalogue the city's portal: home and About pages, 人気順, romanised URL names, trainees'
+practice publishing kept out of the public lists unless asked for (``portal.py``, ``practice.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import users
+from . import portal, users
 from .search import patches, query, schema
 
 
@@ -26,12 +28,17 @@ class TestbedPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
     p.implements(p.IAuthFunctions)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IActions)
+    p.implements(p.ITemplateHelpers)
 
     # IConfigurer
 
     def update_config(self, config: tk.CKANConfig) -> None:
         """Swap the search backend before CKAN's start-up Solr check runs."""
         patches.apply()
+        tk.add_template_directory(config, "templates")
+        tk.add_resource("assets", "testbed")
 
     # IConfigurable
 
@@ -39,9 +46,28 @@ class TestbedPlugin(p.SingletonPlugin):
         """Make sure the search table exists (CKAN's engine is ready at this point)."""
         schema.ensure_table(model.meta.engine)
         query.RESULTS.max_bytes = int(config.get("ckanext.testbed.search.result_cache_mb")) * 1024 * 1024
+        portal.configure(config)
 
     # IAuthFunctions
 
     def get_auth_functions(self) -> dict:
         """Trainees see no other user (``users.py``): not in lists, not one by one."""
         return users.auth_functions()
+
+    # IPackageController
+
+    def before_dataset_search(self, search_params: dict) -> dict:
+        """Trainees' practice datasets only in searches that ask for them (``practice.py``)."""
+        return portal.before_dataset_search(search_params)
+
+    # IActions
+
+    def get_actions(self) -> dict:
+        """organization_list without sandboxes; romanised names for new datasets (``portal.py``)."""
+        return portal.get_actions()
+
+    # ITemplateHelpers
+
+    def get_helpers(self) -> dict:
+        """Home-page data and the city's name for the templates."""
+        return portal.get_helpers()

@@ -26,6 +26,9 @@ NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 # left out: every match contains its terms somewhere, so it would rarely change the order).
 HEAD_WEIGHT, TAGS_WEIGHT = 4, 2
 RECENCY = (f"{fields.ALIAS}.metadata_modified", "DESC")
+# Equal relevance: the shorter name+title first, as Solr's length norm would rank 「AED設置箇所一覧」 above
+# 「AED設置場所一覧（危機管理課提出時の形式）」 for q=AED.
+LENGTH_NORM = (f"length({fields.ALIAS}.search_head)", "ASC")
 
 
 @dataclass
@@ -219,6 +222,8 @@ def compile_sort(sort: str | None, params: Params, score: str = "0") -> list[tup
         expr = _sort_expr(name, params, score)
         if expr is not None:
             keys.append((expr, direction.upper()))
+            if name == "score":
+                keys.append(LENGTH_NORM)
     if not any(expr == RECENCY[0] for expr, _ in keys):
         keys.append(RECENCY)
     return keys

@@ -8,6 +8,7 @@ stored as a string or a list of strings, as Solr would have it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 TABLE = "testbed_search_index"
@@ -69,10 +70,41 @@ NGRAM_FIELDS = {"title_ngram": "title", "name_ngram": "name"}
 # view_recent: the spelling CKAN's home page sorts by (Solr ignored the unknown field).
 _ALIASES = {"type": "dataset_type", "entity_type": None, "index_id": "id", "view_recent": "views_recent"}
 
+# Virtual field: ``practice`` for a dataset of a trainee's sandbox organisation (its name starts with
+# PRACTICE_PREFIX), ``official`` for the rest. Worked out from the organisation column at search time, so
+# no re-index is needed and a filter or sort on it never reads the stored JSON (see ../practice.py).
+KIND_FIELD = "testbed_kind"
+OFFICIAL, PRACTICE = "official", "practice"
+_PREFIX_RE = re.compile(r"^[a-z0-9_-]+$")
+_practice_prefix = "sandbox-"
+
+
+def set_practice_prefix(prefix: str) -> None:
+    """Name prefix of trainees' sandbox organisations (``ckanext.testbed.practice.org_prefix``)."""
+    global _practice_prefix
+    if not _PREFIX_RE.match(prefix):
+        raise ValueError(f"not an organisation name prefix: {prefix!r}")
+    _practice_prefix = prefix
+
+
+def practice_prefix() -> str:
+    """The sandbox organisations' name prefix in force."""
+    return _practice_prefix
+
+
+def _kind_sql() -> str:
+    # the prefix is spliced only after _PREFIX_RE (CKAN name characters, no quote); starts_with has no wildcards
+    return (
+        f"(CASE WHEN starts_with(coalesce({ALIAS}.organization, ''), '{_practice_prefix}') "
+        f"THEN '{PRACTICE}' ELSE '{OFFICIAL}' END)"
+    )
+
 
 def lookup(name: str) -> Field:
     """Return the matching rule for a Solr field name."""
     name = _ALIASES.get(name, name) or name
+    if name == KIND_FIELD:
+        return Field(name, "string", _kind_sql())
     if name in _STRING_COLUMNS:
         return Field(name, "string", f"{ALIAS}.{name}")
     if name in _ARRAY_COLUMNS:

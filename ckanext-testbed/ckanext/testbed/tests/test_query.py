@@ -230,7 +230,8 @@ def test_is_relevance_first_only_when_there_is_free_text():
     assert plan(sort=compiler.DEFAULT_SORT).sort_keys == [("i.metadata_modified", "DESC")]
     keys = plan("防災", sort=compiler.DEFAULT_SORT).sort_keys
     assert keys[0][0].startswith("((CASE WHEN i.search_head LIKE :p0")
-    assert keys[1] == ("i.metadata_modified", "DESC")
+    assert keys[1] == compiler.LENGTH_NORM  # equal relevance: the shorter name and title first
+    assert keys[2] == ("i.metadata_modified", "DESC")
     assert plan("防災").order_by.endswith("i.metadata_modified DESC NULLS LAST, i.id")
 
 

@@ -1,0 +1,1 @@
+"""Japanese strings CKAN's own ``ja`` catalogue lacks or words unnaturally (the ``testbed_i18n`` plugin)."""
