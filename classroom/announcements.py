@@ -39,17 +39,25 @@ def audience(cohort: str) -> str:
     return f"{cohort} の皆さんへ" if cohort else "全員へ"
 
 
-def item(a: Announcement) -> str:
-    """One announcement as HTML: the body escaped (line breaks kept by CSS), then when and to whom."""
+def item(a: Announcement, xsrf: str = "") -> str:
+    """One announcement as HTML: the body escaped (line breaks kept by CSS), then when and to whom; with ``xsrf``
+    (an instructor's list) a button that withdraws it."""
+    withdraw = (
+        f'<form method="post" action="announcements/{a.id}/delete" class="inline withdraw">{xsrf}'
+        '<button type="submit">取り下げる</button></form>'
+        if xsrf
+        else ""
+    )
     return (
         f'<div class="ann" data-announcement="{a.id}">{escape(a.body)}'
-        f'<div class="meta">{japan_time(a.posted_at)} ・ {escape(audience(a.cohort))} ・ {escape(a.author)}</div></div>'
+        f'<div class="meta">{japan_time(a.posted_at)} ・ {escape(audience(a.cohort))} ・ {escape(a.author)}'
+        f"{' ・ ' + withdraw if withdraw else ''}</div></div>"
     )
 
 
-def listing(items: list[Announcement], limit: int | None = None) -> str:
+def listing(items: list[Announcement], limit: int | None = None, xsrf: str = "") -> str:
     shown = items[:limit] if limit else items
-    return "".join(item(a) for a in shown) if shown else '<p class="note">お知らせはまだありません。</p>'
+    return "".join(item(a, xsrf) for a in shown) if shown else '<p class="note">お知らせはまだありません。</p>'
 
 
 def _form(xsrf: str, cohorts: list[str], body: str, chosen: str) -> str:
@@ -81,8 +89,14 @@ def page(
     text = (
         f"<h1>お知らせ: コース {escape(course)}</h1>{nav()}"
         f"{message(error, error=True) if error else ''}{message(info) if info else ''}"
-        + (f"<h2>新しいお知らせ</h2>{form}<h2>これまでのお知らせ</h2>" if instructor else "")
-        + listing(items)
+        + (
+            f"<h2>新しいお知らせ</h2>{form}<h2>これまでのお知らせ</h2>"
+            '<p class="note">「取り下げる」を押すと、そのお知らせは研修生の画面 (ハブのホーム、JupyterLab、この一覧)'
+            " から消えます。</p>"
+            if instructor
+            else ""
+        )
+        + listing(items, xsrf=xsrf if instructor else "")
     )
     return shell(f"お知らせ ({course})", text)
 

@@ -20,7 +20,7 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado import ioloop, web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
-from classroom import board, certificate, completion, console_web, deadlines, marks, page, sources
+from classroom import board, certificate, completion, console_web, deadlines, fresh_web, marks, page, sources
 from classroom import console as help_console
 from classroom.store import Store
 from testbed_config.names import classroom_store_file
@@ -57,6 +57,10 @@ class Hub:
         self._cache[path] = (time.monotonic(), value)
         return value
 
+    def forget(self, path: str) -> None:
+        """Drop the cached answer for ``path``: the next read asks the hub."""
+        self._cache.pop(path, None)
+
 
 class Board:
     """Where one course's facts live, and the board built from them for a viewer."""
@@ -85,7 +89,11 @@ class Board:
         model = await self.hub.get(f"/users/{quote(user['name'])}") or {}
         return bool(model.get("admin")) or f"formgrade-{self.course}" in model.get("groups", [])
 
-    async def for_viewer(self, user: dict) -> dict:
+    async def for_viewer(self, user: dict, *, fresh: bool = False) -> dict:
+        """The board as ``user`` may see it; ``fresh`` asks the hub for the cohort again (a trainee added seconds
+        ago is not "unknown" to an action that names them)."""
+        if fresh:
+            self.hub.forget(f"/groups/nbgrader-{self.course}")
         instructor = await self.is_instructor(user)
         group = await self.hub.get(f"/groups/nbgrader-{self.course}") or {}
         cohort = set(group.get("users", []))
@@ -195,9 +203,13 @@ class HealthHandler(web.RequestHandler):
         self.finish("ok")
 
 
-def make_app(board_: Board, prefix: str, console: help_console.Console | None = None) -> web.Application:
+def make_app(
+    board_: Board, prefix: str, console: help_console.Console | None = None, hub_url: str = ""
+) -> web.Application:
     kw = {"board": board_}
     extra = help_console.routes(console, prefix) if console else []  # help queue, announcements
+    if hub_url:  # a fresh copy of an assignment, through the trainee's own server behind the hub's proxy
+        extra += fresh_web.routes(prefix, board_, hub_url)
     return web.Application(
         [
             *console_web.routes(prefix, board_),  # board, trainee pages, printable view
@@ -225,6 +237,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--pass-ratio", type=float, required=True, help="share of an assignment's points that passes it")
     p.add_argument("--title", default="", help="the course's title, printed on completion certificates")
     p.add_argument("--font", type=Path, help="TrueType Japanese font for certificates (default: IPAexGothic)")
+    p.add_argument("--hub-url", default="", help="the hub's proxy as reached from here (trainees' servers)")
     p.add_argument("--store", type=Path, help="SQLite file of the help queue and announcements (default: in HOME)")
     args = p.parse_args(argv)
     if not 0 < args.pass_ratio <= 1:
@@ -253,7 +266,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     store = Store(args.store or Path.home() / classroom_store_file(args.course))
     console = help_console.Console(b, store, os.environ.get("JUPYTERHUB_BASE_URL", "/"))
-    make_app(b, prefix, console).listen(args.port, address=args.address)
+    make_app(b, prefix, console, args.hub_url).listen(args.port, address=args.address)
     print(f"classroom service of {args.course} on {args.address}:{args.port}{prefix}", flush=True)
     ioloop.IOLoop.current().start()
 

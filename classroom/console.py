@@ -28,6 +28,7 @@ NOTICES = {  # ?ok=... after a form POST (Post/Redirect/Get)
     "cancelled": "依頼を取り消しました。",
     "done": "対応済みにしました。",
     "posted": "お知らせを送りました。",
+    "withdrawn": "お知らせを取り下げました。研修生の画面からも消えます。",
 }
 NOT_YOURS = "ほかの研修生の依頼は取り消せません。自分の依頼だけを取り消せます。"
 NOT_INSTRUCTOR = "この操作は講師だけができます。"
@@ -260,6 +261,18 @@ class AnnouncementsPage(_Handler):
         self.redirect("announcements?ok=posted", status=303)
 
 
+class AnnouncementDelete(_Handler):
+    """POST announcements/<id>/delete: an instructor withdraws an announcement (gone from every trainee's view)."""
+
+    @web.authenticated
+    async def post(self, announcement_id: str):
+        if not await self.instructor():
+            return self.refuse(403, "お知らせを取り下げられるのは講師だけです。")
+        if not self.console.store.delete_announcement(int(announcement_id)):
+            return self.refuse(404, "そのお知らせは見つかりません。すでに取り下げられています。")
+        self.redirect("../../announcements?ok=withdrawn", status=303)
+
+
 class AnnouncementsEmbed(_Handler):
     """The latest few, framed by the hub's home page (same origin only)."""
 
@@ -338,6 +351,7 @@ def routes(console: Console, prefix: str) -> list[tuple]:
         (prefix + "api/help", HelpApi, kw),
         (prefix + "announcements", AnnouncementsPage, kw),
         (prefix + "announcements/embed", AnnouncementsEmbed, kw),
+        (prefix + r"announcements/(\d+)/delete", AnnouncementDelete, kw),
         (prefix + "api/announcements", AnnouncementsApi, kw),
         (prefix + "announcements.atom", AnnouncementsFeed, kw),
     ]

@@ -10,10 +10,12 @@ from html import escape
 from urllib.parse import urlencode
 
 from classroom import deadlines, glance, page
+from testbed_config.names import formgrader_path
 
 REFRESH_SECONDS = page.REFRESH_SECONDS
 TRAINEE_PATH = "trainee"  # relative to the console's own URL
 PRINT_PATH = "print"
+FRESH_PATH = "fresh"  # 配布時の状態に戻す (classroom/fresh_web.py)
 
 # state -> (symbol, word): the symbol is what the cell shows, the word is read out and printed in the legend
 MARKS = {
@@ -39,6 +41,7 @@ body{font-family:"Noto Sans CJK JP","Hiragino Sans","Yu Gothic",sans-serif;margi
 font-size:13px}
 h1{font-size:18px;margin:.2em 0 .3em}h2{font-size:15px;margin:1em 0 .4em}
 a{color:#1d4f91}
+nav a{margin-right:1.2em}
 .bar{display:flex;flex-wrap:wrap;gap:.3em 1.2em;align-items:center;margin:.3em 0}
 .bar form{display:flex;gap:.5em;align-items:center;flex-wrap:wrap}
 .bar select,.bar button{font:inherit;padding:1px 4px}
@@ -199,6 +202,16 @@ def _heading(view: dict, course_title: str) -> str:
     return f"{course} ({escape(view['course'])})" if course_title else course
 
 
+def _nav(view: dict) -> str:
+    """Links to the console's other pages; instructors also get the course's grading screen (the formgrader, a
+    hub service of its own with its own security policy, so it opens in a tab of its own)."""
+    links = '<a href="help">手を挙げる (ヘルプ)</a><a href="announcements">お知らせ</a>'
+    if view["instructor"]:
+        grading = formgrader_path(view["course"])
+        links += f'<a href="{escape(grading)}" target="_blank" rel="noopener">採点画面 (手採点・フィードバック)</a>'
+    return f'<nav class="noprint">{links}</nav>'
+
+
 def board(view: dict, *, course_title: str = "", cohort: str = "", dept: str = "", sort: str = "behind",
           now: datetime | None = None) -> str:  # fmt: skip
     """The console's board for one viewer (``view`` from ``board.visible_to``): instructors get filters and sorting;
@@ -229,7 +242,7 @@ def board(view: dict, *, course_title: str = "", cohort: str = "", dept: str = "
         )
         scope = "あなたの進捗"
     body = (
-        f"<h1>研修コンソール: {_heading(view, course_title)} ・ {scope}</h1>{top}{legend()}"
+        f"<h1>研修コンソール: {_heading(view, course_title)} ・ {scope}</h1>{_nav(view)}{top}{legend()}"
         f'<div class="scroll">{_table(view, rows, links=True)}</div>'
         f'<p class="note">合格は各課題で満点の {view["pass_ratio"] * 100:g}% 以上。'
         "「遅れている順」は合格した課題が少ない人から (同じなら期限切れが多い人、提出が少ない人から) 並べます。"
@@ -256,7 +269,19 @@ def print_view(view: dict, *, course_title: str = "", cohort: str = "", dept: st
     return _doc(f"研修記録 ({view['course']})", body, refresh=False)
 
 
-def _detail_row(name: str, title: str, cell: dict, ratio: float, extra: bool) -> str:
+def fresh_url(user: str, assignment: str) -> str:
+    return f"{FRESH_PATH}?{urlencode({'user': user, 'assignment': assignment})}"
+
+
+def _fresh_cell(user: str, name: str, cell: dict, instructor: bool) -> str:
+    """The link to restore the assignment to its released state: instructors once it was fetched, a trainee only
+    before submitting it."""
+    if not (cell.get("fetched") or cell.get("submitted")) or (cell.get("submitted") and not instructor):
+        return '<td class="noprint">—</td>'
+    return f'<td class="noprint"><a class="fresh" href="{escape(fresh_url(user, name))}">配布時の状態に戻す</a></td>'
+
+
+def _detail_row(name: str, title: str, cell: dict, ratio: float, extra: bool, fresh: str = "") -> str:
     g = glance.state_of(cell, ratio)
     symbol, word = MARKS[g.state]
     if g.state == glance.TODO:
@@ -279,11 +304,17 @@ def _detail_row(name: str, title: str, cell: dict, ratio: float, extra: bool) ->
         attempts, hints = cell.get("selfcheck_attempts"), cell.get("hints_used")
         cols.append(f"{attempts if attempts is not None else '—'} 回 / ヒント {hints if hints is not None else '—'}")
     tds = "".join(f"<td>{c}</td>" for c in cols)
-    return f'<tr class="{g.state}" data-assignment="{escape(name)}">{tds}</tr>'
+    return f'<tr class="{g.state}" data-assignment="{escape(name)}">{tds}{fresh}</tr>'
 
 
 def trainee(
-    view: dict, row: dict, titles: dict[str, str], *, course_title: str = "", now: datetime | None = None
+    view: dict,
+    row: dict,
+    titles: dict[str, str],
+    *,
+    course_title: str = "",
+    now: datetime | None = None,
+    fresh: bool = False,
 ) -> str:
     """One trainee's page: every assignment with fetch, self-check, submission time, score and deadline (A4)."""
     now = now or datetime.now(deadlines.JST)
@@ -291,7 +322,20 @@ def trainee(
     extra = any("selfcheck_attempts" in (row["assignments"].get(a) or {}) for a in names)
     head = ["課題", "状態", "取得", "自己チェック", "提出日時 (日本時間)", "得点", "締切 (日本時間)", "締切の状況"]
     head += ["自己チェックの回数・ヒント"] if extra else []
-    rows = "".join(_detail_row(a, titles.get(a, ""), row["assignments"].get(a) or {}, ratio, extra) for a in names)
+    cells = {a: row["assignments"].get(a) or {} for a in names}
+    rows = "".join(
+        _detail_row(
+            a,
+            titles.get(a, ""),
+            cells[a],
+            ratio,
+            extra,
+            _fresh_cell(row["username"], a, cells[a], view["instructor"]) if fresh else "",
+        )
+        for a in names
+    )
+    thead = "".join(f"<th>{escape(h)}</th>" for h in head)
+    thead += '<th class="noprint">やり直し</th>' if fresh else ""
     if not rows:
         rows = f'<tr><td colspan="{len(head)}">配布済みの課題はまだありません。</td></tr>'
     s = glance.summary(row, names, ratio)
@@ -312,7 +356,7 @@ def trainee(
         f"<h1>研修記録: {who} さん ・ {_heading(view, course_title)}</h1>"
         f'<p class="noprint"><a href="./">{back}</a> ・ ブラウザの印刷 (Ctrl+P) で A4 に印刷できます。</p>'
         f'<table class="detail">{info}</table><h2>課題ごとの記録</h2>'
-        f'<table class="detail"><thead><tr>{"".join(f"<th>{escape(h)}</th>" for h in head)}</tr></thead>'
+        f'<table class="detail"><thead><tr>{thead}</tr></thead>'
         f"<tbody>{rows}</tbody></table>{note}"
         f'<p class="note">作成 {escape(glance.full_time(now))} (日本時間) ・ '
         f"合格は各課題で満点の {ratio * 100:g}% 以上です。</p>"

@@ -108,7 +108,7 @@ class TraineeHandler(_ConsoleBase):
             return self.refuse(404, f"{who}。研修コンソールに戻って確かめてください。")
         titles = _titles.get(self.board.source, view["assignments"])
         now = datetime.now(deadlines.JST)
-        self.html(console_page.trainee(view, row, titles, course_title=self.board.title, now=now))
+        self.html(console_page.trainee(view, row, titles, course_title=self.board.title, now=now, fresh=True))
 
 
 def routes(prefix: str, board) -> list[tuple]:

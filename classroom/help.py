@@ -133,12 +133,14 @@ def trainee_page(
             f'<tr data-request="{r.id}"><td>{japan_time(r.raised_at)}</td><td>{escape(r.notebook) or "—"}</td>'
             f"<td>{escape(r.note) or '—'}</td><td>{state}</td><td>{action}</td></tr>"
         )
-    status = ""
-    if open_:
-        status = message(f"手を挙げています。講師が来るまで、そのままお待ちください (受付 {len(open_)} 件)。")
+    # one banner: what just happened (``info``) and, while a hand is up, that the instructor is on the way
+    waiting = f"講師が来るまで、そのままお待ちください (受付 {len(open_)} 件)。" if open_ else ""
+    if waiting and not info.startswith("手を挙げました"):
+        waiting = "手を挙げています。" + waiting
+    status = " ".join(t for t in (info, waiting) if t)
     body = (
         f"<h1>手を挙げる (ヘルプ): コース {escape(course)}</h1>{nav()}"
-        f"{message(error, error=True) if error else ''}{message(info) if info else ''}{status}"
+        f"{message(error, error=True) if error else ''}{message(status) if status else ''}"
         f"<p>{escape(viewer)} さん、困ったときはここから講師を呼べます。遠隔研修でも同じように届きます。</p>"
         f"{_request_form(xsrf, notebooks, chosen, note)}"
         "<h2>あなたの依頼</h2>"

@@ -8,7 +8,12 @@ flat ``{"Class.trait": value}`` with classes named by import path, which traitle
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from testbed_config.japan_time import ZONE_NAME
+
+# Japanese nbconvert templates of the grading page and the feedback (grader/formgrader_text.py writes them)
+TEMPLATES = str(Path(__file__).resolve().parent / "templates")
 
 AUTOGRADE_PREPROCESSORS = [
     "grader.execute.SandboxedExecute",
@@ -35,9 +40,10 @@ RENDER = {
 }
 
 
-def course_settings(root: str, course: str, *, ckan_url: str = "") -> dict[str, object]:
+def course_settings(root: str, course: str, *, ckan_url: str = "", templates: str = TEMPLATES) -> dict[str, object]:
     """nbgrader settings of one course: its directory, the sandboxed autograde chain, feedback
-    without hidden tests and inert rendering of trainees' notebooks."""
+    without hidden tests, inert rendering of trainees' notebooks, and the grading page and feedback
+    in Japanese (``templates``: the installed copy of ``grader/templates``)."""
     settings: dict[str, object] = {
         "CourseDirectory.root": root,
         "CourseDirectory.course_id": course,
@@ -45,7 +51,12 @@ def course_settings(root: str, course: str, *, ckan_url: str = "") -> dict[str, 
         "GenerateFeedback.preprocessors": list(FEEDBACK_PREPROCESSORS),
         # submission times in the exchange ("… JST"): what trainees read in the Assignment List
         "Exchange.timezone": ZONE_NAME,
+        # the formgrader's submission times and due dates, under headers that say 日本時間
+        "NbGraderAPI.timezone": ZONE_NAME,
+        "NbGraderAPI.timestamp_format": "%Y-%m-%d %H:%M",
         **RENDER,
+        # formgrade/ and feedback/ found here first (GenerateFeedback keeps a configured value)
+        "HTMLExporter.extra_template_basedirs": [templates],
     }
     if ckan_url:  # assignments that opt in to reading CKAN reach it through grader.relay, anonymously;
         settings["SandboxedExecute.ckan_url"] = ckan_url  # CKAN check cells read it from the trusted side

@@ -29,6 +29,10 @@ def classroom_services(cfg: StackConfig, layout: Layout) -> tuple[list[dict], li
                 "api_token": token,
                 "oauth_client_id": f"service-{name}",
                 "oauth_no_confirm": True,
+                # the token the hub gives a person signing in to the console carries their own rights on servers
+                # (an admin's on everyone's, a trainee's on their own): a fresh copy of an assignment is written
+                # through the trainee's server with it, never with a right of the service's own
+                "oauth_client_allowed_scopes": ["access:servers"],
                 "display": True,
             }
         )

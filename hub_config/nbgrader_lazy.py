@@ -9,10 +9,11 @@ start together that is 20 CPU-s of the start burst and 1.4 GiB of memory held be
 This extension registers the same routes as the two nbgrader extensions (their ``default_handlers``)
 with placeholder handlers; the first request on any of them imports nbgrader's module, sets up what
 its ``load_jupyter_server_extension`` would have set up, and from then on every request is served
-by nbgrader's own handler class. Behaviour is nbgrader's; only the moment of import moves.
+by nbgrader's own handler class (``hub_config.nbgrader_ja``: nbgrader's, with Japanese answers where a
+trainee reads them). Behaviour is nbgrader's; only the moment of import moves.
 ``/nbgrader_version`` (asked by the JupyterLab extension on every page load) is answered from the
 installed distribution's metadata (importing even ``nbgrader._version`` runs ``nbgrader/__init__``,
-which imports every nbgrader server extension), with nbgrader's check and message.
+which imports every nbgrader server extension), with nbgrader's check and a Japanese message.
 
 Enabled for trainee servers in ``testbed_cli/hub.py`` in place of the two nbgrader extensions.
 """
@@ -24,22 +25,23 @@ import importlib
 import importlib.metadata
 import json
 import threading
-from textwrap import dedent
 from typing import Any
 
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-ASSIGNMENT_LIST = "nbgrader.server_extensions.assignment_list.handlers"
-VALIDATE = "nbgrader.server_extensions.validate_assignment.handlers"
+from hub_config import nbgrader_text
+
+# nbgrader's own handlers, with Japanese answers where a trainee reads them (hub_config/nbgrader_ja.py)
+HANDLERS = "hub_config.nbgrader_ja"
 
 # nbgrader 0.9.6's routes (both extensions' default_handlers), with the class serving each
 ROUTES: tuple[tuple[str, str, str], ...] = (
-    (r"/assignments", ASSIGNMENT_LIST, "AssignmentListHandler"),
-    (r"/assignments/(?P<action>fetch|submit|fetch_feedback)", ASSIGNMENT_LIST, "AssignmentActionHandler"),
-    (r"/courses", ASSIGNMENT_LIST, "CourseListHandler"),
-    (r"/assignments/validate", VALIDATE, "ValidateAssignmentHandler"),
+    (r"/assignments", HANDLERS, "AssignmentListHandler"),
+    (r"/assignments/(?P<action>fetch|submit|fetch_feedback)", HANDLERS, "AssignmentActionHandler"),
+    (r"/courses", HANDLERS, "CourseListHandler"),
+    (r"/assignments/validate", HANDLERS, "JapaneseValidateHandler"),
 )
 
 _lock = threading.Lock()
@@ -52,13 +54,12 @@ def _setup(module_name: str, settings: dict[str, Any], serverapp) -> Any:
         if module_name in _loaded:
             return _loaded[module_name]
         module = importlib.import_module(module_name)
-        if module_name == ASSIGNMENT_LIST:
-            manager = module.AssignmentList(parent=serverapp)
-            manager.root_dir = serverapp.root_dir
-            settings["assignment_list_manager"] = manager
-        else:
-            settings["root_dir"] = serverapp.root_dir
-        serverapp.log.info("nbgrader: %s loaded on first use", module_name.rsplit(".", 2)[-2])
+        # what nbgrader's two load_jupyter_server_extension functions set up
+        manager = module.JapaneseAssignmentList(parent=serverapp)
+        manager.root_dir = serverapp.root_dir
+        settings["assignment_list_manager"] = manager
+        settings["root_dir"] = serverapp.root_dir
+        serverapp.log.info("nbgrader: assignment list and validation loaded on first use")
         _loaded[module_name] = module
         return module
 
@@ -81,7 +82,7 @@ def _nbgrader_version() -> str:
 
 
 class VersionHandler(JupyterHandler):
-    """nbgrader's ``NbGraderVersionHandler`` (the same check and message) without importing nbgrader."""
+    """nbgrader's ``NbGraderVersionHandler`` (the same check, its message in Japanese) without importing nbgrader."""
 
     @web.authenticated
     def get(self):
@@ -90,16 +91,7 @@ class VersionHandler(JupyterHandler):
         if ui_version == server_version:
             result: dict[str, Any] = {"success": True}
         else:
-            message = dedent(
-                f"""
-                The version of the nbgrader labextension does not match the server extension; the
-                labextension version is {ui_version} while the server version is {server_version}. This can
-                happen if you have recently upgraded nbgrader, and may cause this extension to not work
-                correctly. To fix the problem, please see the nbgrader installation instructions:
-                http://nbgrader.readthedocs.io/en/main/user_guide/installation.html
-                """
-            )
-            message = " ".join(message.split())
+            message = nbgrader_text.version_mismatch(ui_version, server_version)
             self.log.error(message)
             result = {"success": False, "message": message}
         self.finish(json.dumps(result))

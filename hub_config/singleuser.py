@@ -9,15 +9,41 @@ node process costs about 0.3 CPU-s per server start, 12 CPU-s when a class of 40
 This entry point imports ``jupyterlab.labapp`` while PATH names only the virtualenv's ``bin``, then
 restores PATH (kernels and terminals inherit the full one) and runs JupyterHub's own entry point.
 ``c.Spawner.cmd`` runs it as ``python -m hub_config.singleuser`` (hub_config/configurer.py).
+
+On the server's first start it also places the course guide (はじめに, ``TESTBED_GUIDE``) in the home and makes it
+the page the user lands on (``place_guide``; testbed_cli/lab_guide.py writes the guide).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+from urllib.parse import quote
+
+
+def place_guide(source: str, home: str) -> str:
+    """Copy the course guide (はじめに, ``source``) into ``home`` when no file of that name is there; the name
+    placed, or "" (no guide configured or shipped, or one already there: the user's own copy is left alone).
+
+    Runs as the user (the server's own account), so a link the user planted at that name hurts no one else.
+    """
+    if not source or not os.path.isfile(source) or not home:
+        return ""
+    name = os.path.basename(source)
+    try:
+        with open(source, "rb") as src, open(os.path.join(home, name), "xb") as dest:  # never overwrites
+            shutil.copyfileobj(src, dest)
+    except OSError:  # already there (kept or edited by the user), or the home is not writable
+        return ""
+    return name
 
 
 def main() -> int | None:
+    # first start: the guide is placed and opened instead of an empty JupyterLab (later starts: /lab as configured)
+    placed = place_guide(os.environ.get("TESTBED_GUIDE", ""), os.environ.get("HOME", ""))
+    if placed:
+        os.environ["JUPYTERHUB_DEFAULT_URL"] = "/lab/tree/" + quote(placed)
     path = os.environ.get("PATH", "")
     os.environ["PATH"] = os.path.dirname(sys.executable)
     try:

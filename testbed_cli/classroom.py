@@ -93,3 +93,25 @@ def stop_all(layout: Layout, names: list[str]) -> int:
             hub.stop_server(name)
             stopped += 1
     return stopped
+
+
+def fresh_copy(layout: Layout, course: str, user: str, assignment: str):
+    """Put ``user``'s ``assignment`` back to its released state through their own server (the operator's admin
+    token, the same path as the console's button); their differing files are kept aside. SetupError (Japanese,
+    nothing changed) for an unknown trainee or assignment, one never fetched, or a server that is not running."""
+    from classroom import fresh_copy as fc
+    from testbed_cli import secrets
+    from testbed_config import japan_time, names
+
+    if user not in trainees(layout, course):
+        raise SetupError(f"研修生 {user!r} はコース {course} に登録されていません (一覧は ./testbed cohort list)。")
+    exchange = layout.exchange / course
+    try:
+        name = fc.check_assignment(assignment, fc.released(exchange))
+        token = secrets.get(layout.state, names.HUB_ADMIN_TOKEN)
+        contents = fc.Contents(f"http://{layout.cfg.local_host}:{layout.cfg.ports.hub}", user, token)
+        return fc.restore(
+            contents, course=course, assignment=name, files=fc.released_files(exchange, name), at=japan_time.now()
+        )
+    except fc.Refused as e:
+        raise SetupError(str(e)) from None

@@ -192,7 +192,7 @@ def test(obj: Ctx, tier: str | None, no_up: bool, target: str, pytest_args: tupl
         sys.exit(subprocess.run([str(venv_python), *args], cwd=REPO, env=env).returncode)
     if tier != "unit":
         # the browser tier drives Debian's Chromium (Playwright's own browser download cannot work offline)
-        system.ensure_debs(["chromium", "fonts-noto-cjk"], log=_log)
+        system.ensure_debs(["chromium", "fonts-noto-cjk", "fonts-noto-color-emoji"], log=_log)
     args = ["-m", "pytest", "-c", str(REPO / "pytest.ini"), "--rootdir", str(REPO)]
     if not any(not a.startswith("-") for a in pytest_args):
         args += [str(REPO / "tests"), str(REPO / "ckanext-testbed" / "ckanext" / "testbed" / "tests")]

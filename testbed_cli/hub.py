@@ -11,7 +11,7 @@ from pathlib import Path
 
 from grader import nbgrader_settings
 from hub_config import console_links, passwords
-from testbed_cli import install, lab_console, secrets, system
+from testbed_cli import install, lab_console, lab_guide, lab_nbgrader_ja, secrets, system
 from testbed_cli.layout import REPO, Layout
 from testbed_cli.supervisor import Program
 from testbed_config import japan_time, names
@@ -34,6 +34,9 @@ TRAINEE_SERVER_EXTENSIONS = {
     "nbgrader.server_extensions.assignment_list": False,
     "nbgrader.server_extensions.validate_assignment": False,
     "hub_config.nbgrader_lazy": True,
+    # the launcher's link tiles: the package's routes, reachable under JupyterHub (hub_config/launcher_links.py)
+    "jupyter_launcher_shortcuts": False,
+    "hub_config.launcher_links": True,
 }
 
 
@@ -66,6 +69,11 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
     }
     lab_console.add_raise_hand_menu(overrides, layout.cfg)  # ヘルプ > 講師を呼ぶ (手を挙げる)
     console_links.add_console_menu(overrides, layout.cfg)  # 研修 > 研修コンソール (進捗)
+    lab_guide.add_training_links(overrides, layout.cfg)  # 研修 > はじめに, データカタログ; Markdown as previews
+    guide = v / names.GUIDE_DIR  # はじめに, copied into each home on first start (hub_config/singleuser.py)
+    changed |= _write(guide / names.GUIDE_FILE, lab_guide.guide_text(layout.cfg))
+    for icon, svg in lab_guide.ICONS.items():
+        changed |= _write(guide / f"{icon}.svg", svg)
     changed |= _write(v / "etc/jupyter/jupyter_lab_config.py", lab_console.news_config(layout.cfg))
     changed |= _write(v / "share/jupyter/lab/settings/overrides.json", json.dumps(overrides, indent=2) + "\n")
     page = {"disabledExtensions": {p: True for p in DISABLED_LAB_PLUGINS}}
@@ -79,6 +87,8 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
     # ports", but jupyter_client's port cache (on by default for TCP) hands back the same ports and the
     # kernel dies after five tries. Without the cache a retry gets new ports.
     settings = {"KernelManager": {"cache_ports": False}}
+    # launcher tiles to the console and the catalogue (jupyter-launcher-shortcuts; testbed_cli/lab_guide.py)
+    settings["LauncherShortcuts"] = {"shortcuts": lab_guide.launcher_shortcuts(layout.cfg, guide)}
     changed |= _write(v / "etc/jupyter/jupyter_server_config.json", json.dumps(settings, indent=2) + "\n")
     nbg = "\n".join(
         [
@@ -95,6 +105,7 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
         ]
     )
     changed |= _write(v / "etc/jupyter/nbgrader_config.py", nbg)
+    lab_nbgrader_ja.ensure(v)  # nbgrader's Assignment List, Validate and menus in Japanese (static files, no restart)
     return changed
 
 
@@ -161,13 +172,17 @@ def ensure_course(layout: Layout, course, log=print) -> None:
     (root / "source").mkdir(parents=True, exist_ok=True)
     if src.is_dir():
         sync_course_source(src, root / "source", course.id, log)
-    settings = nbgrader_settings.course_settings(str(root), course.id, ckan_url=layout.cfg.ckan_internal_url)
+    settings = nbgrader_settings.course_settings(
+        str(root), course.id, ckan_url=layout.cfg.ckan_internal_url, templates=str(layout.app / "grader" / "templates")
+    )
     cfg_text = nbgrader_settings.config_file(settings, "this course's nbgrader settings (formgrader service)")
     _write(home / ".jupyter" / "nbgrader_config.py", cfg_text)
     server = {
         "ServerApp": {
             "jpserver_extensions": {
-                "nbgrader.server_extensions.formgrader": True,
+                # nbgrader's formgrader, loaded by grader.formgrader_ja with its pages in Japanese
+                "nbgrader.server_extensions.formgrader": False,
+                "grader.formgrader_ja": True,
                 "nbgrader.server_extensions.course_list": True,
                 # trainees' own files served from submissions get a sandboxing CSP (grader/formgrader_guard.py)
                 "grader.formgrader_guard": True,

@@ -23,6 +23,9 @@ SYSTEM_PACKAGES = [
     "libpq-dev",
     "libmagic1",
     "fonts-noto-cjk",
+    # colour emoji (✅/❌/⚠ in the notebooks' self-check messages) for trainees' browsers on this machine
+    # and the headless Chromium of the browser tests
+    "fonts-noto-color-emoji",
     "bubblewrap",
 ]
 CHP_VERSION = "5.3.0"

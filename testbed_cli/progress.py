@@ -104,6 +104,7 @@ def progress_program(layout: Layout, index: int, address: str = "127.0.0.1") -> 
         f"--unix-prefix={cfg.unix_user_prefix if system.is_root() else ''}",
         f"--pass-ratio={course.pass_ratio}",
         f"--title={course.title}",
+        f"--hub-url=http://{cfg.local_host}:{cfg.ports.hub}",  # trainees' servers, for a fresh copy of an assignment
     ]
     account = layout.grader_account(course.id) if system.is_root() else None
     return Program(name, command, user=account, directory=home, environment=env, priority=50)

@@ -67,3 +67,19 @@ def stop(obj, course_id: str | None):
     course = _course(layout, course_id)
     n = classroom.stop_all(layout, classroom.trainees(layout, course))
     click.echo(f"{n} 名のサーバーを止めました。ファイルはそのまま残っています。")
+
+
+@class_.command("fresh-copy")
+@click.argument("user")
+@click.argument("assignment")
+@click.option("--course", "course_id", help="コース ID (既定: 設定の最初のコース)")
+@click.pass_obj
+def fresh_copy(obj, user: str, assignment: str, course_id: str | None):
+    """研修生の課題を配布時の状態に戻します (元のファイルは日時つきの名前で同じフォルダーに残ります)。"""
+    from classroom.fresh_copy import summary
+
+    layout = obj.layout
+    result = classroom.fresh_copy(layout, _course(layout, course_id), user, assignment)
+    click.echo(summary(result))
+    for old, aside in result.kept:
+        click.echo(f"  {old} → {aside}")

@@ -41,7 +41,7 @@ def run(obj, assignment: str, course_id: str | None, workers: int | None, force:
     from grader.courses import CourseError, find_course
     from grader.feedback_text import MANUAL_PENDING
     from grader.pipeline import grade_and_release, log_path
-    from testbed_config.names import formgrader_name
+    from testbed_config.names import formgrader_path
 
     lay = obj.layout
     try:
@@ -76,7 +76,7 @@ def run(obj, assignment: str, course_id: str | None, workers: int | None, force:
     if waiting:
         click.secho(
             f"{MANUAL_PENDING}の提出: {len(waiting)} 件 (得点はまだ確定していません)。"
-            f"採点画面 {lay.cfg.hub_url.rstrip('/')}/services/{formgrader_name(c.id)}/ で手採点してください。"
+            f"採点画面 {lay.cfg.hub_url.rstrip('/')}{formgrader_path(c.id)}/ で手採点してください。"
             "採点後、フィードバックは自動で作り直されて返却されます。",
             fg="yellow",
         )

@@ -68,6 +68,7 @@ def test_raise_hand_seen_opened_and_closed(browser, page, hub, layout, stack_con
         t0 = time.monotonic()
         page.screenshot(path=str(screenshots / "help-trainee-raised.png"), full_page=True)
         assert "手を挙げました" in page.inner_text("body")
+        assert page.locator(".msg").count() == 1  # one banner, not "raised" and "waiting" twice
         row = teacher.locator(f"tr[data-user='{name}']")
         row.wait_for(timeout=VISIBLE_WITHIN * 1000 + 2000)
         seen = time.monotonic() - t0

@@ -50,7 +50,7 @@ def page(browser, stack_config):
     pg.set_default_timeout(60_000)
     local = LOCAL_HOSTS | {stack_config.host}
     pg.external_requests = []
-    pg.on(
+    ctx.on(  # the whole context: tabs the page opens (target=_blank links) are recorded too
         "request",
         lambda r: (
             pg.external_requests.append(r.url)

@@ -47,6 +47,8 @@ def live_assignment(layout, module: str | Path, name: str):
             ex = layout.exchange / course
             for p in [ex / "outbound" / name, *(ex / "inbound").glob(f"*+{name}+*")]:
                 shutil.rmtree(p, ignore_errors=True)
+            for mark in (ex / "progress").glob(f"*+{name}+*"):  # fetch/self-check marks (classroom/marks.py)
+                mark.unlink(missing_ok=True)
 
 
 def enrol(hub, course: str, trainee: str) -> None:

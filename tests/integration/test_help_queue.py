@@ -148,3 +148,26 @@ def test_jupyterlab_news_feed_carries_the_trainees_announcements(hub, cls, stack
     r = requests.get(feed, auth=(a, token), timeout=30)
     assert r.status_code == 200 and "application/atom+xml" in r.headers["Content-Type"]
     assert "全員へのお知らせ" in r.text and "本文です" in r.text
+
+
+def test_only_instructors_withdraw_an_announcement_and_it_is_gone_for_everyone(hub, cls):
+    """Is a trainee refused (403) withdrawing an announcement, while the instructor's withdrawal removes it from the
+    page, the embed, the API and the JupyterLab feed; and is an unknown one a 404 in Japanese?"""
+    course, a, sa, teacher = cls["course"], cls["a"], cls["sa"], cls["teacher"]
+    body = "取り下げる予定のお知らせ"
+    console.post(teacher, hub, course, "announcements", {"body": body}, page="announcements")
+    [item] = [
+        x for x in sa.get(console.url(hub, course, "api/announcements")).json()["announcements"] if x["body"] == body
+    ]
+    r = console.post(sa, hub, course, f"announcements/{item['id']}/delete", {})
+    assert r.status_code == 403 and "講師だけ" in r.text
+    assert "/delete" not in sa.get(console.url(hub, course, "announcements"), timeout=30).text  # no button
+    r = console.post(teacher, hub, course, f"announcements/{item['id']}/delete", {}, page="announcements")
+    assert r.status_code == 303 and r.headers["Location"].endswith("announcements?ok=withdrawn")
+    for session in (sa, teacher):
+        assert body not in session.get(console.url(hub, course, "announcements"), timeout=30).text
+        assert body not in session.get(console.url(hub, course, "announcements/embed"), timeout=30).text
+    feed = requests.get(console.url(hub, course, "announcements.atom"), auth=(a, hub.user_token(a)), timeout=30)
+    assert feed.status_code == 200 and body not in feed.text
+    r = console.post(teacher, hub, course, f"announcements/{item['id']}/delete", {}, page="announcements")
+    assert r.status_code == 404 and "見つかりません" in r.text

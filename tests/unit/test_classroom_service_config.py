@@ -110,3 +110,14 @@ def test_trainees_servers_know_the_exchange_for_self_check_marks(cfg):
     configurer.update_all(c, cfg, is_root=True)
     assert c.Spawner.environment["TESTBED_EXCHANGE"] == str(Layout(cfg).exchange)
     assert "TESTBED_EXCHANGE" not in sandbox_env()
+
+
+def test_the_console_acts_on_servers_only_with_the_signed_in_persons_own_rights(cfg):
+    """May the console's OAuth client ask for access to servers (which the hub narrows to the person's own rights:
+    a trainee's own server, an admin's any), while the service's own token still reads only users and groups?"""
+    c = Config()
+    configurer.update_all(c, cfg, is_root=True)
+    service = next(s for s in c.JupyterHub.services if s["name"] == "progress-odtb")
+    assert service["oauth_client_allowed_scopes"] == ["access:servers"]
+    own = next(r for r in c.JupyterHub.load_roles if r["name"] == "progress-odtb-service")
+    assert not any("servers" in s for s in own["scopes"])
