@@ -40,10 +40,17 @@ def waiting_text(seconds: float) -> str:
     return f"{s // 3600} 時間 {s % 3600 // 60} 分"
 
 
-def nav(board_url: str = "./") -> str:
+def nav(board_url: str = "./", grading_url: str = "") -> str:
+    """The console's pages; ``grading_url`` (instructors) adds the course's grading screen, the formgrader, a hub
+    service of its own with its own security policy, opened in a tab of its own."""
+    grading = (
+        f'<a href="{escape(grading_url)}" target="_blank" rel="noopener">採点画面 (手採点・フィードバック)</a>'
+        if grading_url
+        else ""
+    )
     return (
-        f'<nav><a href="{escape(board_url)}">進捗ボード</a><a href="help">手を挙げる (ヘルプ)</a>'
-        '<a href="announcements">お知らせ</a></nav>'
+        f'<nav class="noprint"><a href="{escape(board_url)}">進捗ボード</a><a href="help">手を挙げる (ヘルプ)</a>'
+        f'<a href="announcements">お知らせ</a>{grading}</nav>'
     )
 
 

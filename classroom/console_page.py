@@ -9,7 +9,7 @@ from datetime import datetime
 from html import escape
 from urllib.parse import urlencode
 
-from classroom import deadlines, glance, page
+from classroom import console_html, deadlines, glance, page
 from testbed_config.names import formgrader_path
 
 REFRESH_SECONDS = page.REFRESH_SECONDS
@@ -203,13 +203,8 @@ def _heading(view: dict, course_title: str) -> str:
 
 
 def _nav(view: dict) -> str:
-    """Links to the console's other pages; instructors also get the course's grading screen (the formgrader, a
-    hub service of its own with its own security policy, so it opens in a tab of its own)."""
-    links = '<a href="help">手を挙げる (ヘルプ)</a><a href="announcements">お知らせ</a>'
-    if view["instructor"]:
-        grading = formgrader_path(view["course"])
-        links += f'<a href="{escape(grading)}" target="_blank" rel="noopener">採点画面 (手採点・フィードバック)</a>'
-    return f'<nav class="noprint">{links}</nav>'
+    """The console's navigation; instructors also get the grading screen."""
+    return console_html.nav("./", formgrader_path(view["course"]) if view["instructor"] else "")
 
 
 def board(view: dict, *, course_title: str = "", cohort: str = "", dept: str = "", sort: str = "behind",
