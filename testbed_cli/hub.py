@@ -275,7 +275,18 @@ def proxy_command(layout: Layout) -> list[str]:
         f"http://127.0.0.1:{cfg.ports.hub_api}/hub/error",
         "--log-level",
         "warn",
+        "--storage-backend",
+        str(layout.app / "hub_config" / "proxy_routes.cjs"),
     ]
+
+
+def ensure_proxy_dir(layout: Layout, user: str | None) -> None:
+    """The proxy's own directory for its routing table (hub_config/proxy_routes.cjs), private to it."""
+    d = layout.proxy_dir
+    d.mkdir(parents=True, exist_ok=True)
+    os.chmod(d, 0o700)
+    if user:
+        system.chown(d, user, recursive=True)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

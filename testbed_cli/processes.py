@@ -91,12 +91,9 @@ def kill(pids: list[int], sig: int = signal.SIGKILL) -> None:
             pass
 
 
-def stop_orphans(
-    sock: Path, stopsignals: dict[str, str], timeout: float = 5, proc_root: Path = Path("/proc")
-) -> dict[str, list[int]]:
-    """Stop every process of a supervisord that is gone: each program's top process gets its stop signal,
-    whatever is still there after ``timeout`` seconds gets SIGKILL (a shell loop waiting on ``sleep`` would
-    take minutes). Returns the pids stopped, by program; raises RuntimeError naming what would not die."""
+def signal_orphans(sock: Path, stopsignals: dict[str, str], proc_root: Path = Path("/proc")) -> dict[str, list[int]]:
+    """Send every process of a supervisord that is gone its program's stop signal (the top of each tree; the
+    rest follow their parent). Returns the pids to wait for, by program."""
     procs = [p for p in marked(sock, proc_root) if p.pid != os.getpid()]
     pids = {p.pid for p in procs}
     by_name: dict[str, list[int]] = {}
@@ -106,15 +103,33 @@ def stop_orphans(
         if p.ppid not in pids:  # the top of its tree: the program itself, or an orphaned child
             sig = getattr(signal, "SIG" + stopsignals.get(p.name, "TERM"), signal.SIGTERM)
             kill([p.pid], sig)
+    return by_name
+
+
+def wait_gone(pids: list[int], timeout: float) -> None:
+    """Wait up to ``timeout`` seconds for ``pids`` to exit, then SIGKILL what is left (a shell loop waiting on
+    ``sleep`` would take minutes). RuntimeError naming what would not die."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and any(alive(pid) for pid in pids):
-        time.sleep(0.1)
+        time.sleep(0.05)
     left = [pid for pid in pids if alive(pid)]
+    if not left:
+        return
     kill(left)
     time.sleep(0.2)
     stuck = [pid for pid in left if alive(pid)]
     if stuck:
         raise RuntimeError(f"pids {stuck} survived SIGKILL")
+
+
+def stop_orphans(
+    sock: Path, stopsignals: dict[str, str], timeout: float = 5, proc_root: Path = Path("/proc")
+) -> dict[str, list[int]]:
+    """Stop every process of a supervisord that is gone: each program's top process gets its stop signal,
+    whatever is still there after ``timeout`` seconds gets SIGKILL. Returns the pids stopped, by program;
+    raises RuntimeError naming what would not die."""
+    by_name = signal_orphans(sock, stopsignals, proc_root)
+    wait_gone([pid for pids in by_name.values() for pid in pids], timeout)
     return by_name
 
 

@@ -64,7 +64,10 @@ def programs(layout: Layout) -> list[Program]:
             hub.proxy_command(layout),
             user=svc_user,
             priority=30,
-            environment={"CONFIGPROXY_AUTH_TOKEN": _secret(layout, names.PROXY_AUTH_TOKEN)},
+            environment={
+                "CONFIGPROXY_AUTH_TOKEN": _secret(layout, names.PROXY_AUTH_TOKEN),
+                "TESTBED_PROXY_ROUTES": str(layout.proxy_dir / "routes.json"),
+            },
         ),
         Program(
             "hub",
@@ -343,6 +346,7 @@ def up(layout: Layout, log=print) -> dict:
     stack_changed = write_stack_yaml(layout)
     postgres.ensure_cluster(layout, log)
     redis.ensure_config(layout, ckan.service_user())
+    hub.ensure_proxy_dir(layout, ckan.service_user())
     ckan_changed = ckan.ensure_files(layout)
     hub.ensure_hub_state(layout, log)
     progress.ensure_state(layout)

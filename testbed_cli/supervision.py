@@ -81,49 +81,104 @@ def ensure_unit(layout: Layout, log=print) -> None:
         system.run(["systemctl", "start", UNIT])
 
 
-def stop_orphans(layout: Layout, progs=None) -> dict[str, list[int]]:
-    """Stop the services a dead supervisord left running; {program: pids}. SetupError when one survives."""
+def _signal_orphans(layout: Layout, progs=None) -> dict[str, list[int]]:
+    """Send each service a dead supervisord left running its stop signal; the pids to wait for, by program."""
     if progs is None:
         from testbed_cli import stack
 
         progs = stack.programs(layout)
-    signals = {p.name: p.stopsignal for p in progs}
+    by_name = processes.signal_orphans(layout.supervisor_sock, {p.name: p.stopsignal for p in progs})
+    # redis-server overwrites its environment (process title): found by its port instead
+    pid = processes.listener(layout.cfg.ports.redis)
+    if pid and os.path.realpath(f"/proc/{pid}/exe") == os.path.realpath(REDIS_SERVER):
+        processes.kill([pid], signal.SIGTERM)
+        by_name.setdefault("redis", []).append(pid)
+    return by_name
+
+
+def _orphans_error(e: RuntimeError) -> SetupError:
+    return SetupError(
+        f"supervisord の管理から外れたサービスを止められませんでした ({e})。"
+        "ps -ef で確認して手で止めてから、もう一度実行してください。"
+    )
+
+
+def stop_orphans(layout: Layout, progs=None) -> dict[str, list[int]]:
+    """Stop the services a dead supervisord left running; {program: pids}. SetupError when one survives."""
     try:
-        stopped = processes.stop_orphans(layout.supervisor_sock, signals)
-        # redis-server overwrites its environment (process title): find it by its port instead
-        pid = processes.listener(layout.cfg.ports.redis)
-        if pid and os.path.realpath(f"/proc/{pid}/exe") == os.path.realpath(REDIS_SERVER):
-            processes.kill([pid], signal.SIGTERM)
-            deadline = time.monotonic() + 10
-            while processes.alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            processes.kill([pid])
-            stopped["redis"] = [pid]
-        return stopped
+        by_name = _signal_orphans(layout, progs)
+        processes.wait_gone([pid for pids in by_name.values() for pid in pids], ORPHAN_STOP_SECONDS)
     except RuntimeError as e:
-        raise SetupError(
-            f"supervisord の管理から外れたサービスを止められませんでした ({e})。"
-            "ps -ef で確認して手で止めてから、もう一度実行してください。"
-        ) from None
+        raise _orphans_error(e) from None
+    return by_name
 
 
-def start_programs(layout: Layout, log=print) -> None:
-    """Start every program in dependency order (databases first); no install, no restarts."""
+# After its stop signal, how long an orphaned service may take to exit before it gets SIGKILL (PostgreSQL's
+# fast shutdown and Redis's save on exit take well under this)
+ORPHAN_STOP_SECONDS = 10
+
+# What trainees reach first, started before the background programs so that after a crash of supervisord
+# they compete for the CPU with the databases only (everything at once is about 11 CPU-seconds of Python and
+# node start-up, ~6 s on a 2-core machine). The proxy and the hub need neither database (the hub's is SQLite;
+# the proxy's routing table is a file): they start with them, so open notebooks reconnect soonest.
+WITH_DATABASES = ("proxy", "hub")
+FRONT = ("proxy", "hub", "ckan-web")
+
+
+def start_programs(layout: Layout, log=print, before_start=lambda name: None) -> None:
+    """Start every program in dependency order (databases, proxy and hub first, then CKAN's web server, then
+    the background programs); no install, no restarts. ``before_start(name)`` runs before each start."""
     from testbed_cli import stack
 
     progs = [p for p in stack.programs(layout) if not p.events]
-    for name in ("postgres", "redis"):
+    present = {p.name for p in progs}
+
+    def start(name: str) -> None:
+        before_start(name)
         supervisor.ensure_started(layout, name)
+
+    for name in ("postgres", "redis", *WITH_DATABASES):
+        if name in present:
+            start(name)
     stack.wait_healthy(layout, ["postgres", "redis"], timeout=60, log=log)
+    front = [name for name in FRONT if name in present]
+    for name in front:
+        start(name)
+    try:
+        stack.wait_healthy(layout, front, timeout=30, log=log)
+    except SetupError as e:  # the rest must start all the same; the status shows what is wrong
+        log(str(e))
     for p in sorted(progs, key=lambda p: p.priority):
-        supervisor.ensure_started(layout, p.name)
+        start(p.name)
 
 
 def start_supervision(layout: Layout, log=print) -> dict[str, list[int]]:
-    """After supervisord died: stop its orphans, start supervisord and the programs again."""
-    stopped = stop_orphans(layout)
+    """After supervisord died: stop its orphans, start supervisord and the programs again. Each program starts
+    as soon as its own orphan has exited, not after all of them (hub, CKAN and the grader take a second or two
+    to stop); each phase's duration is logged, so a slow recovery names its slow part."""
+    t0 = time.monotonic()
+    try:
+        orphans = _signal_orphans(layout)
+    except RuntimeError as e:
+        raise _orphans_error(e) from None
+    stopped = {name: list(pids) for name, pids in orphans.items()}
     supervisor.start_daemon(layout, supervisord_path())
-    start_programs(layout, log)
+    t1 = time.monotonic()
+
+    def gone(name: str) -> None:
+        try:
+            processes.wait_gone(orphans.pop(name, []), ORPHAN_STOP_SECONDS)
+        except RuntimeError as e:
+            raise _orphans_error(e) from None
+
+    start_programs(layout, log, before_start=gone)
+    t2 = time.monotonic()
+    for name in list(orphans):  # what no program claims any more
+        gone(name)
+    log(
+        f"recovery phases: supervisord started {t1 - t0:.1f}s, "
+        f"programs started (each after its orphan exited) {t2 - t1:.1f}s"
+    )
     return stopped
 
 

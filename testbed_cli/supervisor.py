@@ -61,7 +61,8 @@ class Program:
             # ./testbed up starts programs in dependency order; a listener starts with supervisord
             f"autostart={'true' if self.events else 'false'}",
             "autorestart=true",
-            "startsecs=3",
+            # supervisord's default: readiness is what the health checks probe, not time alive
+            "startsecs=1",
             "startretries=20",
             f"stopsignal={self.stopsignal}",
             f"stopwaitsecs={self.stopwaitsecs}",
@@ -139,8 +140,10 @@ def write_config(layout: Layout, programs: list[Program]) -> bool:
 def start_daemon(layout: Layout, supervisord: Path) -> None:
     """Start supervisord (daemonises itself) with a clean environment, and wait for its socket."""
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(layout.state)}
+    # cwd "/": programs without their own directory inherit supervisord's, and the caller's may vanish (the
+    # guardian runs in the app copy, which the next `up` replaces: PostgreSQL then cannot start at all)
     proc = subprocess.run(
-        [str(supervisord), "-c", str(layout.supervisor_conf)], env=env, capture_output=True, text=True
+        [str(supervisord), "-c", str(layout.supervisor_conf)], env=env, capture_output=True, text=True, cwd="/"
     )
     if proc.returncode != 0:
         raise SetupError(f"supervisord を起動できませんでした:\n{proc.stdout}{proc.stderr}")

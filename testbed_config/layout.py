@@ -70,6 +70,11 @@ class Layout:
         return self.state / "redis"
 
     @property
+    def proxy_dir(self) -> Path:
+        """The proxy's routing table survives its restarts here (hub_config/proxy_routes.cjs)."""
+        return self.state / "proxy"
+
+    @property
     def ckan_dir(self) -> Path:
         return self.state / "ckan"
 

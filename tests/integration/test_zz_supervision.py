@@ -203,22 +203,34 @@ def test_killed_postgres_comes_back_with_the_data(layout, ckan_admin, marker_dat
 
 
 def test_killed_supervisord_is_replaced_and_supervises_again(layout, hub, trainee):
-    """After a SIGKILL of supervisord itself, does the stack come back supervised within 10 s (the guardian
-    stops the orphaned services and starts supervision again), and does a service killed afterwards return?"""
-    from testbed_cli import supervisor
+    """After a SIGKILL of supervisord itself, is the stack supervised again with what trainees reach (proxy, hub,
+    CKAN web, their own server through the proxy) healthy within 10 s, and every service within 30 s (the
+    guardian stops the orphaned services and restarts them all, PostgreSQL included, whose own budget is 30 s)?
+    Does a service killed afterwards return?"""
+    from testbed_cli import stack, supervisor
+
+    def front_healthy() -> bool:
+        st = stack.status(layout)
+        front = [st["services"][name]["healthy"] for name in ("proxy", "hub", "ckan-web")]
+        return st["supervisor"]["running"] and all(front) and _reachable(hub, trainee)
 
     pidfile = layout.run / "supervisord.pid"
     old = int(pidfile.read_text())
     os.kill(old, signal.SIGKILL)
-    took = _recovery_seconds(
-        lambda: int(pidfile.read_text()) != old and supervisor.is_running(layout) and _stack_healthy(layout),
-        6 * RECOVERY_SECONDS,
+    t0 = time.monotonic()
+    front = _recovery_seconds(lambda: int(pidfile.read_text()) != old and front_healthy(), 6 * RECOVERY_SECONDS)
+    rest = _recovery_seconds(
+        lambda: supervisor.is_running(layout) and _stack_healthy(layout), 2 * POSTGRES_RECOVERY_SECONDS
     )
-    print(f"\nrecovery after kill -9 of supervisord: {took} s")
-    if took is None:
+    whole = rest if rest is None else round(time.monotonic() - t0, 1)
+    print(f"\nrecovery after kill -9 of supervisord: trainees' services {front} s, every service {whole} s")
+    if whole is None:
         _testbed("up")
-    assert took is not None and took <= RECOVERY_SECONDS
+    assert front is not None and front <= RECOVERY_SECONDS, front
+    assert whole is not None and whole <= POSTGRES_RECOVERY_SECONDS, whole
     assert _reachable(hub, trainee)
+    # not the guardian's directory (the app copy the next `up` replaces, leaving PostgreSQL unable to start)
+    assert os.readlink(f"/proc/{int(pidfile.read_text())}/cwd") == "/"
     _kill_and_measure(layout, "ckan-tracking", RECOVERY_SECONDS)
 
 
