@@ -30,6 +30,12 @@ class Cell:
     deadline: str | None = None  # the deadline that applies to the trainee (ISO 8601, Japan time)
     deadline_state: str | None = None  # deadlines.OPEN, ON_TIME, LATE (期限後) or OVERDUE (期限切れ)
     graded_at: str | None = None  # the graded submission's gradebook timestamp (naive UTC, as nbgrader stores it)
+    # the course package's self-checks of this assignment (odtbcheck): checks run, failed, hints asked, model
+    # answers shown, over all its questions; None when it has recorded none
+    selfcheck_attempts: int | None = None
+    selfcheck_failures: int | None = None
+    hints_used: int | None = None
+    solutions_shown: int | None = None
 
 
 def assignments(facts: Facts) -> list[str]:
@@ -68,7 +74,23 @@ def cell(facts: Facts, user: str, assignment: str, now: datetime) -> Cell:
             due, submitted, submission_time(facts, user, assignment) if submitted else None, now
         ),
         graded_at=score.submitted_at if score else None,
+        **_tries(facts.tries.get((user, assignment))),
     )
+
+
+def _tries(questions: dict[str, dict[str, int]] | None) -> dict[str, int]:
+    if not questions:
+        return {}
+
+    def total(key: str) -> int:
+        return sum(q.get(key, 0) for q in questions.values())
+
+    return {
+        "selfcheck_attempts": total("attempts"),
+        "selfcheck_failures": total("failures"),
+        "hints_used": total("hints"),
+        "solutions_shown": total("solutions"),
+    }
 
 
 def deadlines_of(facts: Facts, user: str, now: datetime) -> list[dict]:

@@ -296,10 +296,19 @@ def _detail_row(name: str, title: str, cell: dict, ratio: float, extra: bool, fr
         escape(dstate),
     ]
     if extra:
-        attempts, hints = cell.get("selfcheck_attempts"), cell.get("hints_used")
-        cols.append(f"{attempts if attempts is not None else '—'} 回 / ヒント {hints if hints is not None else '—'}")
+        cols.append(escape(_tries_text(cell)))
     tds = "".join(f"<td>{c}</td>" for c in cols)
     return f'<tr class="{g.state}" data-assignment="{escape(name)}">{tds}{fresh}</tr>'
+
+
+def _tries_text(cell: dict) -> str:
+    """「12 回 (不合格 9)・ヒント 3・解答例 1」: what the trainee's self-checks of one assignment recorded."""
+    attempts = cell.get("selfcheck_attempts")
+    if attempts is None:
+        return "—"
+    text = f"{attempts} 回 (不合格 {cell.get('selfcheck_failures') or 0})・ヒント {cell.get('hints_used') or 0}"
+    shown = cell.get("solutions_shown") or 0
+    return text + (f"・解答例 {shown}" if shown else "")
 
 
 def trainee(
@@ -314,9 +323,9 @@ def trainee(
     """One trainee's page: every assignment with fetch, self-check, submission time, score and deadline (A4)."""
     now = now or datetime.now(deadlines.JST)
     names, ratio = view["assignments"], view["pass_ratio"]
-    extra = any("selfcheck_attempts" in (row["assignments"].get(a) or {}) for a in names)
+    extra = any((row["assignments"].get(a) or {}).get("selfcheck_attempts") is not None for a in names)
     head = ["課題", "状態", "取得", "自己チェック", "提出日時 (日本時間)", "得点", "締切 (日本時間)", "締切の状況"]
-    head += ["自己チェックの回数・ヒント"] if extra else []
+    head += ["自己チェック (実行・不合格・ヒント・解答例)"] if extra else []
     cells = {a: row["assignments"].get(a) or {} for a in names}
     rows = "".join(
         _detail_row(

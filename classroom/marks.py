@@ -15,6 +15,9 @@ DIRNAME = "progress"
 DROPBOX_MODE = 0o1733
 FETCHED = "fetched"  # kinds of marks
 SELFCHECKED = "selfchecked"
+# Per-question self-check activity, counts in the name (only the board may list the drop box; contents are not
+# read): "tries~<question>~<kernel session>~<attempts>~<failures>~<hints>~<solution shown 0|1>", renamed as they grow.
+TRIES = "tries"
 
 
 def mark(exchange_root: str | Path, course: str, user: str, assignment: str, what: str = FETCHED) -> None:
@@ -69,3 +72,30 @@ def read_all(course_exchange: Path) -> dict[str, set[tuple[str, str]]]:
 def read(course_exchange: Path, what: str = FETCHED) -> set[tuple[str, str]]:
     """(unix user, assignment) of every genuine mark of one kind."""
     return read_all(course_exchange).get(what, set())
+
+
+def tries_kind(question: str, session: str, attempts: int, failures: int, hints: int, solution: bool) -> str:
+    """The kind part of a tries mark (see TRIES)."""
+    return "~".join([TRIES, question, session, str(attempts), str(failures), str(hints), "1" if solution else "0"])
+
+
+def read_tries(course_exchange: Path) -> dict[tuple[str, str], dict[str, dict[str, int]]]:
+    """{(unix user, assignment): {question: {"attempts", "failures", "hints", "solutions"}}}: the genuine tries
+    marks summed over kernel sessions (a restarted kernel counts again from zero in a new session)."""
+    return tries_from(read_all(course_exchange))
+
+
+def tries_from(all_marks: dict[str, set[tuple[str, str]]]) -> dict[tuple[str, str], dict[str, dict[str, int]]]:
+    """read_tries on what read_all already found (the board reads the drop box once)."""
+    out: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
+    for kind, pairs in all_marks.items():
+        fields = kind.split("~")
+        if fields[0] != TRIES or len(fields) != 7 or not all(f.isdigit() for f in fields[3:]):
+            continue
+        for pair in pairs:
+            total = out.setdefault(pair, {}).setdefault(
+                fields[1], {"attempts": 0, "failures": 0, "hints": 0, "solutions": 0}
+            )
+            for key, value in zip(("attempts", "failures", "hints", "solutions"), fields[3:], strict=True):
+                total[key] += int(value)
+    return out

@@ -22,6 +22,8 @@ from classroom import marks
 ENV = "TESTBED_EXCHANGE"  # the nbgrader exchange root, set by the spawner
 
 _recorded: set[Path] = set()  # assignment folders this kernel has already marked
+_tries: dict[tuple[Path, str], Path] = {}  # (folder, question) -> this kernel's current tries mark
+_SESSION = os.urandom(4).hex()  # one kernel session: its counts start at zero
 
 
 def locate(exchange_root: Path, folder: Path) -> tuple[str, str] | None:
@@ -53,6 +55,44 @@ def record(exchange_root: str | Path | None = None, folder: str | Path | None = 
         marks.mark(root, where[0], user, where[1], marks.SELFCHECKED)
         if (Path(root) / where[0] / marks.DIRNAME / f"{user}+{where[1]}+{marks.SELFCHECKED}").exists():
             _recorded.add(here)
+            return True
+        return False
+    except Exception:  # noqa: BLE001 - the trainee's check must never fail because of the board
+        return False
+
+
+def record_tries(
+    question: str,
+    attempts: int,
+    failures: int,
+    hints: int,
+    solution: bool = False,
+    exchange_root: str | Path | None = None,
+    folder: str | Path | None = None,
+) -> bool:
+    """Leave (or move forward) this kernel's tries mark of one question: how often it was checked, failed, hinted
+    and whether its model answer was shown (``marks.TRIES``). False, never an exception, when it cannot."""
+    try:
+        root = exchange_root or os.environ.get(ENV)
+        if not root or not question.isidentifier() or not question.isascii():
+            return False
+        here = Path(folder) if folder is not None else Path.cwd()
+        where = locate(Path(root), here)
+        if where is None:
+            return False
+        user = pwd.getpwuid(os.geteuid()).pw_name
+        kind = marks.tries_kind(question, _SESSION, attempts, failures, hints, solution)
+        new = Path(root) / where[0] / marks.DIRNAME / f"{user}+{where[1]}+{kind}"
+        old = _tries.get((here, question))
+        if old is not None and old != new:
+            try:
+                os.rename(old, new)
+            except OSError:
+                marks.mark(root, where[0], user, where[1], kind)
+        elif old is None:
+            marks.mark(root, where[0], user, where[1], kind)
+        if new.exists():
+            _tries[(here, question)] = new
             return True
         return False
     except Exception:  # noqa: BLE001 - the trainee's check must never fail because of the board

@@ -29,6 +29,8 @@ class Facts:
     released: list[str] = field(default_factory=list)
     fetched: set[tuple[str, str]] = field(default_factory=set)  # (user, assignment)
     selfchecked: set[tuple[str, str]] = field(default_factory=set)  # (user, assignment): a self-check passed
+    # (user, assignment) -> {question: {attempts, failures, hints, solutions}} (marks.read_tries)
+    tries: dict[tuple[str, str], dict[str, dict[str, int]]] = field(default_factory=dict)
     submitted: dict[tuple[str, str], str] = field(default_factory=dict)  # (user, assignment) -> latest timestamp
     scores: dict[tuple[str, str], Score] = field(default_factory=dict)
     graded_assignments: list[str] = field(default_factory=list)
@@ -196,6 +198,7 @@ def collect(
         released=released_assignments(course_exchange),
         fetched={(hub_name(u, unix_prefix), a) for u, a in left.get(marks.FETCHED, ())},
         selfchecked={(hub_name(u, unix_prefix), a) for u, a in left.get(marks.SELFCHECKED, ())},
+        tries=rekey(marks.tries_from(left)),
         submitted=rekey(submissions(course_exchange)),
         scores=rekey(scores),
         graded_assignments=graded,

@@ -75,14 +75,26 @@ def update_testbed_spawner(c, cfg: StackConfig, layout: Layout, is_root: bool) -
     c.TestbedSpawner.log_dir = str(layout.logs / "users")
 
 
+def solution_after(cfg: StackConfig) -> str:
+    """The course's solution policy for trainee kernels: "off" on-site (or when 0), else the number of failures."""
+    n = cfg.remote.solution_after_failures
+    return str(n) if cfg.mode == "remote" and n > 0 else "off"
+
+
 def spawner_environment(cfg: StackConfig, layout: Layout) -> dict:
     """Environment of every single-user server: Japanese locale and time, where CKAN and the exchange are."""
+    lang = "ja_JP.UTF-8" if Path("/usr/lib/locale/ja_JP.utf8").exists() else "C.UTF-8"
     return {
-        "LANG": "ja_JP.UTF-8" if Path("/usr/lib/locale/ja_JP.utf8").exists() else "C.UTF-8",
+        "LANG": lang,
+        # the hub's own LC_ALL (C.UTF-8, from the supervisor) would pass through (Spawner.env_keep) and win over
+        # LANG; JupyterLab's server translates its own strings (news notifications) in the system locale
+        "LC_ALL": lang,
         "TZ": ZONE_NAME,
         "CKAN_URL": cfg.ckan_internal_url,
         # where the course's self-check helper leaves marks for the progress board (classroom/selfcheck.py)
         "TESTBED_EXCHANGE": str(layout.exchange),
+        # after how many failed self-checks q.solution() shows a model answer (courses/odtb/odtbcheck): off on-site
+        "TESTBED_SOLUTION_AFTER": solution_after(cfg),
         "PATH": f"{layout.hub_venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         # the course guide (はじめに) the server copies into the home and opens on its first start (singleuser.py)

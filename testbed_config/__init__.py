@@ -126,6 +126,13 @@ class Remote(_Strict):
         description="Remote mode: how often new submissions are collected, autograded in the sandbox and their "
         "feedback released, with no instructor action (seconds, 15 to 3600).",
     )
+    solution_after_failures: int = Field(
+        3,
+        ge=0,
+        le=100,
+        description="Remote mode: a trainee may show a task's model answer (q.solution() in the course notebooks) "
+        "after this many failed self-checks of that task; 0 never. On-site mode never shows it (the instructor helps).",
+    )
 
 
 # Keys of `sso` that only one sign-on type uses (the others, e.g. username_claim, serve both).

@@ -91,6 +91,11 @@ def submit(root: Path, module: str, student: str, kind: str, replace: dict[str, 
     (dest / "timestamp.txt").write_text("2026-01-01 00:00:00.000000 UTC")
 
 
+def run_catalogue(payload: dict, env: dict | None = None, timeout: float = 1800) -> dict:
+    """Execute one wrong-answer catalogue file (see catalogue.py); ``payload`` holds its paths."""
+    return _child("catalogue", payload, env, timeout)
+
+
 def generate(root: Path, module_names: list[str], timeout: float = 300) -> dict:
     return _child("generate", {"root": str(root), "modules": module_names}, None, timeout)
 
@@ -172,6 +177,13 @@ def _child_generate(payload: dict) -> dict:
     return {"logs": logs}
 
 
+def _child_catalogue(payload: dict) -> dict:
+    sys.path.insert(0, str(HERE))
+    import catalogue
+
+    return catalogue.child_run(payload)
+
+
 def _child_grade(payload: dict) -> dict:
     import nbformat
     from nbgrader.api import Gradebook
@@ -219,5 +231,10 @@ def _child_grade(payload: dict) -> dict:
 
 if __name__ == "__main__":
     command, raw = sys.argv[1], sys.argv[2]
-    handler = {"execute": _child_execute, "generate": _child_generate, "grade": _child_grade}[command]
+    handler = {
+        "execute": _child_execute,
+        "generate": _child_generate,
+        "grade": _child_grade,
+        "catalogue": _child_catalogue,
+    }[command]
     print(json.dumps(handler(json.loads(raw)), ensure_ascii=False))

@@ -32,8 +32,9 @@ FULL_MARKS = 9.0
 
 
 def _hidden_lines(nb_path: Path) -> list[str]:
-    """The non-blank lines inside the hidden-test regions of a source notebook."""
-    out = []
+    """The non-blank lines inside the hidden-test regions of a source notebook that appear nowhere outside them (a
+    message line both parts share, like `"収容定員の合計が違います。",`, gives nothing away)."""
+    hidden, shown = [], set()
     for cell in json.loads(nb_path.read_text(encoding="utf-8"))["cells"]:
         inside = False
         for line in "".join(cell["source"]).splitlines():
@@ -42,8 +43,10 @@ def _hidden_lines(nb_path: Path) -> list[str]:
             elif "END HIDDEN TESTS" in line:
                 inside = False
             elif inside and len(line.strip()) > 12:
-                out.append(line.strip())
-    return out
+                hidden.append(line.strip())
+            else:
+                shown.add(line.strip())
+    return [line for line in hidden if line not in shown]
 
 
 @pytest.fixture

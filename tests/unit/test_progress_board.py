@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from classroom import board, deadlines, marks, page, selfcheck, sources
+from classroom import board, console_page, deadlines, marks, page, selfcheck, sources
 from classroom.completion import Rule
 from classroom.deadlines import JST
 from classroom.sources import Facts, Score
@@ -283,6 +283,7 @@ def test_the_course_check_helper_records_only_passing_checks(course_folder, monk
     exchange, folder = course_folder
     monkeypatch.chdir(folder)
     monkeypatch.setenv(selfcheck.ENV, str(exchange))
+    monkeypatch.syspath_prepend(str(CHECK_INC.parents[2]))  # odtbcheck, installed into the venv by ./testbed up
     ns: dict = {}
     exec(CHECK_INC.read_text(encoding="utf-8"), ns)
     with pytest.raises(AssertionError, match="どこが違うか"):
@@ -293,7 +294,6 @@ def test_the_course_check_helper_records_only_passing_checks(course_folder, monk
     monkeypatch.setitem(__import__("sys").modules, "classroom.selfcheck", None)  # import fails
     sandbox: dict = {}
     exec(CHECK_INC.read_text(encoding="utf-8"), sandbox)
-    assert sandbox["_record_progress"] is None
     sandbox["check"](True, "", "")
     with pytest.raises(AssertionError):
         sandbox["check"](False, "", "")
@@ -374,3 +374,28 @@ def test_trainee_page_lists_their_upcoming_and_missed_deadlines():
     assert '<th rowspan="2">期</th>' not in html
     html = page.render(board.visible_to(b, "bob", instructor=False), "2026-12-15 12:00:00", NOW)
     assert "kadai01: 2026年12月20日(日) 23:59 まで (提出済み)" in html and "まだ提出していない課題" not in html
+
+
+def test_the_console_counts_self_check_attempts_and_hints(course_folder):
+    """Do a trainee's tries marks (two kernel sessions, two questions) reach the board's cell as totals, and the
+    trainee page as 「N 回 (不合格 F)・ヒント H」 — and does a trainee with none show no such numbers?"""
+    exchange, folder = course_folder
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    assert selfcheck.record_tries("q1", 3, 2, 1, exchange_root=exchange, folder=folder)
+    assert selfcheck.record_tries("q1", 4, 2, 2, exchange_root=exchange, folder=folder)  # the same session grows
+    assert selfcheck.record_tries("q2", 1, 1, 0, solution=True, exchange_root=exchange, folder=folder)
+    marks.mark(exchange, "odtb", me, "kadai01", marks.tries_kind("q1", "other", 2, 1, 0, False))  # a restart
+    facts = sources.collect(exchange / "odtb", exchange / "gradebook.db", exchange / "roster.json")
+    view = board.visible_to(board.build(facts, [me, "nobody"], "odtb", RULE), "instructor", instructor=True)
+    rows = {r["username"]: r for r in view["trainees"]}
+    got = rows[me]["assignments"]["kadai01"]
+    assert (got["selfcheck_attempts"], got["selfcheck_failures"], got["hints_used"], got["solutions_shown"]) == (
+        7,
+        4,
+        2,
+        1,
+    )
+    html = console_page.trainee(view, rows[me], {})
+    assert "7 回 (不合格 4)・ヒント 2・解答例 1" in html
+    assert rows["nobody"]["assignments"]["kadai01"]["selfcheck_attempts"] is None
+    assert "自己チェック (実行・不合格・ヒント・解答例)" not in console_page.trainee(view, rows["nobody"], {})
