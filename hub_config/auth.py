@@ -3,8 +3,8 @@
 Besides checking the password (scrypt store, ``passwords.py``) the authenticator refuses accounts an
 instructor disabled (at sign-in, at the next request of an open session via ``refresh_user``, and before
 any spawn), throttles failed sign-ins per user and per address (``throttle.py``: a growing delay, then
-a lock of some minutes, logged), says why in Japanese on the sign-in page, and serves the instructor's
-account page (``accounts.py``: reset a password, disable/enable, unlock).
+a lock of some minutes, logged, kept across a hub restart in ``throttle_db``), says why in Japanese on
+the sign-in page, and serves the instructor's account page (``accounts.py``: reset a password, disable/enable, unlock).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from traitlets import Callable, Integer, Set, Unicode, default
 
 from hub_config import passwords
 from hub_config.throttle import SignInThrottle
+from hub_config.throttle_store import ThrottleStore
 
 BAD_LOGIN = "ユーザー名またはパスワードが違います。配布された用紙を確かめて、もう一度入力してください。"
 FORM_EXPIRED = "サインインできませんでした。ページを読み込み直して、もう一度入力してください。"
@@ -65,6 +66,9 @@ class TestbedAuthenticator(Authenticator):
     ).tag(config=True)
     failure_window_minutes = Integer(15, help="Failures older than this are forgotten.").tag(config=True)
     lock_minutes = Integer(10, help="How long a lock lasts (an instructor can unlock at once).").tag(config=True)
+    throttle_db = Unicode(
+        "", help="SQLite file keeping the sign-in failures and locks across a hub restart; '': memory only."
+    ).tag(config=True)
     ckan_account_state = Callable(
         None,
         allow_none=True,
@@ -80,25 +84,26 @@ class TestbedAuthenticator(Authenticator):
     def _refresh_before_spawn(self):
         return True
 
-    def _throttle(self, limit: int) -> SignInThrottle:
+    def _throttle(self, limit: int, scope: str) -> SignInThrottle:
         # the delay reaches its maximum (2 s) at 8 failures of one user, at 80 of a shared classroom address
         return SignInThrottle(
             limit=limit,
             lock=self.lock_minutes * 60,
             window=self.failure_window_minutes * 60,
             delay_step=2.0 / max(limit * 0.8, 1),
+            store=ThrottleStore(self.throttle_db, scope) if self.throttle_db else None,
         )
 
     @property
     def user_throttle(self) -> SignInThrottle:
         if not hasattr(self, "_user_throttle"):
-            self._user_throttle = self._throttle(self.max_failures_per_user)
+            self._user_throttle = self._throttle(self.max_failures_per_user, "user")
         return self._user_throttle
 
     @property
     def address_throttle(self) -> SignInThrottle:
         if not hasattr(self, "_address_throttle"):
-            self._address_throttle = self._throttle(self.max_failures_per_address)
+            self._address_throttle = self._throttle(self.max_failures_per_address, "address")
         return self._address_throttle
 
     def is_disabled(self, username: str) -> bool:

@@ -34,6 +34,9 @@ CKAN_SSO_CALLBACK = "/user/login/oidc-pkce/callback"  # CKAN's OAuth redirect pa
 CKAN_SSO_CLIENT_ID = f"service-{CKAN_SSO_SERVICE}"  # its OAuth client id (the hub wants "service-")
 # where a link lands a hub user in CKAN signed in (ckanext-oidc-pkce's start; add ?came_from=/path to go on there)
 CKAN_SSO_LOGIN = "/user/login/oidc-pkce"
+# Redis keys of the throttle of CKAN's own sign-in form (ckanext-testbed sso/throttle.py PREFIX, kept equal by
+# tests/unit/test_ckan_login_throttle_names.py): <prefix>:failures|lock:user|address:<key>
+CKAN_LOGIN_THROTTLE_PREFIX = "ckanext-testbed:login-throttle"
 
 # hub services ----------------------------------------------------------------------------------
 
@@ -91,6 +94,7 @@ GUIDE_DIR = "share/testbed/guide"  # relative to the hub venv (sys.prefix of a t
 
 PASSWORD_DB = "passwords.sqlite"  # scrypt hashes and disabled accounts (hub_config/passwords.py); root only
 ROSTER_DB = "roster.sqlite"  # 氏名, 所属, 期 of each trainee, and deadlines (testbed_cli/cohort_roster.py)
+THROTTLE_DB = "signin-throttle.sqlite"  # sign-in failures and locks across hub restarts (hub_config/throttle_store.py)
 
 
 # a trainee's CKAN side ---------------------------------------------------------------------------

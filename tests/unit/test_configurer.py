@@ -82,6 +82,7 @@ def test_does_the_account_page_get_the_roster_staff_and_ckan_step(cfg):
     auth = c.TestbedAuthenticator
     assert auth.password_db.endswith("/hub/passwords.sqlite")
     assert auth.roster_db.endswith("/hub/roster.sqlite")
+    assert auth.throttle_db.endswith("/hub/signin-throttle.sqlite")  # locks kept across a hub restart
     assert "instructor" in auth.staff_users and "grader-odtb" in auth.staff_users
     (cfg.state_dir / "secrets" / "ckan-admin-token").write_text("sysadmin-token\n")
     auth.ckan_account_state("sato", False)

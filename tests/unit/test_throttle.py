@@ -66,3 +66,48 @@ def test_are_old_failures_forgotten():
     assert not t.failure("sato")
     assert not t.failure("sato")
     assert t.failure("sato")
+
+
+def test_does_a_lock_outlive_a_restart_in_a_private_file(tmp_path):
+    """Does a new throttle on the same file (a restarted hub) find the lock and the recent failures, is the
+    file mode 0600, and does an unlock or an expired lock leave nothing behind for the next restart?"""
+    from hub_config.throttle_store import ThrottleStore
+
+    path = tmp_path / "hub" / "signin-throttle.sqlite"
+    clock = Clock()
+
+    def restarted(scope: str = "user") -> SignInThrottle:
+        return SignInThrottle(
+            limit=3, lock=600, window=900, delay_step=0.25, clock=clock, store=ThrottleStore(path, scope)
+        )
+
+    t = restarted()
+    for _ in range(3):
+        t.failure("sato")
+    t.failure("tanaka")
+    assert path.stat().st_mode & 0o777 == 0o600
+    clock.now += 60
+    t = restarted()
+    assert t.locked_for("sato") == pytest.approx(540)
+    assert t.delay("tanaka") == 0.25 and t.locked_for("tanaka") == 0
+    assert restarted("address").locked() == {}  # scopes are apart: a user's lock is not an address's
+    t.forget("sato")
+    assert restarted().locked_for("sato") == 0
+    t.failure("suzuki")
+    t.failure("suzuki")
+    t.failure("suzuki")
+    clock.now += 901
+    assert restarted().locked() == {}
+    assert ThrottleStore(path, "user").load() == {}  # expired entries are gone from the file too
+
+
+def test_does_an_unreadable_throttle_file_cost_only_the_counts(tmp_path):
+    """Does a corrupt file still let the throttle count (in memory) instead of breaking sign-in?"""
+    from hub_config.throttle_store import ThrottleStore
+
+    path = tmp_path / "signin-throttle.sqlite"
+    store = ThrottleStore(path, "user")
+    path.write_bytes(b"not a database at all" * 100)
+    t = SignInThrottle(limit=2, lock=600, window=900, clock=Clock(), store=store)
+    t.failure("sato")
+    assert t.failure("sato") and t.locked_for("sato")

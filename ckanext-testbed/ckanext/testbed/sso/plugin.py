@@ -9,6 +9,8 @@ This plugin is the glue it lacks (README.md of this folder):
 - ``hub.HubRequests``: the client secret in the token request's body, where the hub reads it; timeouts.
 - ``IAuthenticator.identify``: a CKAN session opened through the hub ends when the hub session ends (the hub
   deletes that session's tokens at sign-out; the token is re-checked every few seconds).
+- ``IAuthenticator.login``: CKAN's own form (kept for CKAN admins) is throttled per user and per address
+  (``throttle.py``: counts in Redis from CKAN's ``failed_login`` signal, a growing delay, then a lock).
 - Japanese pages: the login page leads with the hub button (CKAN admins keep the local form), a refusal page,
   and CKAN's password reset (it needs mail, which is not configured) replaced by whom to ask.
 
@@ -26,12 +28,13 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import flask
 from ckan.common import current_user, logout_user, session
+from ckan.lib import signals
 
 from ckanext.oidc_pkce import config as oidc_config
 from ckanext.oidc_pkce import views as oidc_views
 from ckanext.oidc_pkce.interfaces import IOidcPkce
 
-from . import accounts, hub, messages, views
+from . import accounts, hub, messages, throttle, views
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +59,9 @@ class TestbedSsoPlugin(p.SingletonPlugin):
         tk.add_template_directory(config, "templates")
         # the hub wants the client secret in the token request's body (hub.HubRequests)
         oidc_views.requests = hub.HubRequests(oidc_config.client_secret)
+        # count failed sign-ins of CKAN's own form; forget a user's failures at their sign-in (throttle.py)
+        signals.failed_login.connect(throttle.on_failed_login)
+        signals.user_logged_in.connect(throttle.on_logged_in)
 
     # IBlueprint
 
@@ -125,6 +131,16 @@ class TestbedSsoPlugin(p.SingletonPlugin):
             tk.h.flash_notice(messages.HUB_SIGNED_OUT)
             return tk.redirect_to(tk.request.full_path)
         return None
+
+    def login(self):
+        """Refuse a POST of CKAN's own form, before its password is checked, while its user or address is locked."""
+        if tk.request.method != "POST" or current_user.is_authenticated:
+            return None
+        why = throttle.refusal(tk.request.form.get("login", ""))
+        if why is None:
+            return None
+        tk.h.flash_error(why)
+        return tk.render("user/login.html", {}), 403
 
     def logout(self):
         self._forget()
