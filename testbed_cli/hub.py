@@ -11,7 +11,16 @@ from pathlib import Path
 
 from grader import nbgrader_settings
 from hub_config import console_links, passwords
-from testbed_cli import install, lab_console, lab_guide, lab_nbgrader_ja, secrets, system
+from testbed_cli import (
+    course_package,
+    install,
+    lab_console,
+    lab_guide,
+    lab_language_ja,
+    lab_nbgrader_ja,
+    secrets,
+    system,
+)
 from testbed_cli.layout import REPO, Layout
 from testbed_cli.supervisor import Program
 from testbed_config import japan_time, names
@@ -24,6 +33,10 @@ DISABLED_LAB_PLUGINS = [
     "@jupyter/nbgrader:create-assignment",
     "@jupyter/nbgrader:course-list",
     "@jupyter/nbgrader:formgrader",
+    # Jupyter Notebook's links from JupyterLab (the notebook toolbar's "Notebook ↗", 表示 menu entries): trainees
+    # work in JupyterLab only, and the course's guide and notebooks describe its screens
+    "@jupyter-notebook/lab-extension:interface-switcher",
+    "@jupyter-notebook/lab-extension:launch-tree",
 ]
 TRAINEE_SERVER_EXTENSIONS = {
     # no language servers are installed; its import and server scan cost every start
@@ -105,7 +118,11 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
         ]
     )
     changed |= _write(v / "etc/jupyter/nbgrader_config.py", nbg)
+    lab_language_ja.ensure(v)  # the language pack's gaps (Cell 1/14, Open full post, ...) filled from our table
     lab_nbgrader_ja.ensure(v)  # nbgrader's Assignment List, Validate and menus in Japanese (static files, no restart)
+    # the course's check package and the Japanese error hook, for trainee kernels and the grading sandbox
+    # (read by each new kernel: no server restart needed)
+    course_package.ensure(v)
     return changed
 
 

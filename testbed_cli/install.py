@@ -27,6 +27,7 @@ SYSTEM_PACKAGES = [
     # and the headless Chromium of the browser tests
     "fonts-noto-color-emoji",
     "bubblewrap",
+    "locales",  # ja_JP.UTF-8 for the single-user servers (ensure_japanese_locale)
 ]
 CHP_VERSION = "5.3.0"
 # Installed as optional extras but never used, removed after the install (``pip check`` stays clean:
@@ -174,17 +175,58 @@ def ensure_ckanext(layout: Layout, log=print) -> bool:
     return True
 
 
-def ensure_all(layout: Layout, log=print) -> dict[str, bool]:
+# Generated outside the locale archive, where hub_config/configurer.py looks for it before giving the single-user
+# servers LANG=ja_JP.UTF-8 (as the container image has). Besides the shell's own messages, JupyterLab's server
+# translates with the system locale: its news notifications ("Open full post") stay English under LANG=C.UTF-8,
+# since jupyterlab_server ignores the Japanese locale in overrides.json for its own strings.
+JA_LOCALE_DIR = Path("/usr/lib/locale/ja_JP.utf8")
+
+
+def ensure_japanese_locale(log=print) -> bool:
+    """Generate the ja_JP.UTF-8 locale (idempotent; root only); True when it was generated now."""
+    if JA_LOCALE_DIR.exists() or not system.is_root() or not shutil.which("localedef"):
+        return False
+    log("日本語ロケール (ja_JP.UTF-8) を作っています")
+    system.run(["localedef", "--no-archive", "-i", "ja_JP", "-f", "UTF-8", "ja_JP.UTF-8"], check=False)
+    return JA_LOCALE_DIR.exists()
+
+
+class Pending:
+    """What an ``up`` installed or changed but has not restarted yet, kept in ``<prefix>/.restart-pending`` until
+    that ``up`` finishes: an ``up`` interrupted after copying the code (a pip error, Ctrl+C) must not leave the next
+    ``up`` believing nothing changed, with services still running the old code."""
+
+    def __init__(self, layout: Layout):
+        self.path = layout.cfg.prefix / ".restart-pending"
+        self.before = set(self.path.read_text().split()) if self.path.exists() else set()
+
+    def note(self, key: str, changed: bool) -> bool:
+        """``changed``, or still pending from an earlier ``up``; remembered until ``done``."""
+        changed = bool(changed) or key in self.before
+        if changed:
+            now = set(self.path.read_text().split()) if self.path.exists() else set()
+            if key not in now:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.write_text("\n".join(sorted(now | {key})) + "\n")
+        return changed
+
+    def done(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def ensure_all(layout: Layout, log=print, pending: Pending | None = None) -> dict[str, bool]:
     """Every install step; returns which parts changed (so their services get restarted)."""
+    pending = pending or Pending(layout)
     ensure_system_packages(log)
+    ensure_japanese_locale(log)
     layout.cfg.prefix.mkdir(parents=True, exist_ok=True)
     os.chmod(layout.cfg.prefix, 0o755)
     changed = {
-        "hub_venv": ensure_venv(layout.hub_venv, REQ / "hub.txt", log),
-        "ckan_venv": ensure_venv(layout.ckan_venv, REQ / "ckan.txt", log),
-        "chp": ensure_chp(layout, log),
-        "app": ensure_app(layout, log),
+        "hub_venv": pending.note("hub_venv", ensure_venv(layout.hub_venv, REQ / "hub.txt", log)),
+        "ckan_venv": pending.note("ckan_venv", ensure_venv(layout.ckan_venv, REQ / "ckan.txt", log)),
+        "chp": pending.note("chp", ensure_chp(layout, log)),
+        "app": pending.note("app", ensure_app(layout, log)),
     }
     ensure_app_on_path(layout.hub_venv, layout)
-    changed["ckanext"] = ensure_ckanext(layout, log)
+    changed["ckanext"] = pending.note("ckanext", ensure_ckanext(layout, log))
     return changed

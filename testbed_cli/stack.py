@@ -339,18 +339,19 @@ def up(layout: Layout, log=print) -> dict:
         if stopped:
             log(f"supervisord が止まっていたため、監視されずに動いていたサービスを止めました: {', '.join(stopped)}")
     check_ports(layout)
-    changed = install.ensure_all(layout, log)
+    pending = install.Pending(layout)
+    changed = install.ensure_all(layout, log, pending)
     prepare_state_dir(layout)
     if system.is_root():
         system.ensure_system_user(ckan.SERVICE_USER, layout.ckan_dir)
-    stack_changed = write_stack_yaml(layout)
+    stack_changed = pending.note("stack", write_stack_yaml(layout))
     postgres.ensure_cluster(layout, log)
     redis.ensure_config(layout, ckan.service_user())
     hub.ensure_proxy_dir(layout, ckan.service_user())
-    ckan_changed = ckan.ensure_files(layout)
+    ckan_changed = pending.note("ckan_files", ckan.ensure_files(layout))
     hub.ensure_hub_state(layout, log)
     progress.ensure_state(layout)
-    lab_changed = hub.ensure_singleuser_defaults(layout)
+    lab_changed = pending.note("lab", hub.ensure_singleuser_defaults(layout))
 
     progs = programs(layout)
     supervisor.write_config(layout, progs)
@@ -391,6 +392,7 @@ def up(layout: Layout, log=print) -> dict:
     ckan.ensure_usage(layout, token, log)
     wait_healthy(layout, list(checks(layout)), timeout=120, log=log)
     supervision.wanted_marker(layout).touch()
+    pending.done()  # every restart above is done and the stack is healthy
     result = status(layout)
     result["seconds"] = round(time.monotonic() - t0, 1)
     return result

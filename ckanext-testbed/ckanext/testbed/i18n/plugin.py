@@ -6,7 +6,8 @@ reach CKAN's JavaScript modules through the per-language JSON CKAN builds from t
 ``<storage>/i18n/js``; gunicorn never builds it (only ``ckan run`` does), so this plugin builds it at start.
 
 A few of CKAN's templates print English without gettext; ``templates/`` overrides just those blocks
-(activity type names, the changes page's title, the sysadmin page's placeholder, the error page).
+(activity type names, the changes page's title, the sysadmin page's placeholder, the error page);
+``page.html`` adds ``assets/select2_ja.js``, select2's own messages in Japanese.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class TestbedI18nPlugin(p.SingletonPlugin):
 
     def update_config(self, config: Any) -> None:
         p.toolkit.add_template_directory(config, "templates")
+        p.toolkit.add_resource("assets", "testbed_i18n")  # select2's messages in Japanese (page.html)
 
     # IConfigurable
 

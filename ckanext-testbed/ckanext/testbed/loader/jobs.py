@@ -8,6 +8,7 @@ All CKAN writes run as the site user, so activity streams always have a real use
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from typing import Any
@@ -136,9 +137,23 @@ def _mark_datastore_active(resource_id: str) -> None:
         return
     patched = toolkit.get_action("resource_patch")(_site_context(), {"id": resource_id, "datastore_active": True})
     # Views such as datatables_view can only be created once the DataStore table exists.
-    toolkit.get_action("resource_create_default_resource_views")(
-        _site_context(), {"resource": patched, "create_datastore_views": True}
-    )
+    with _site_language():
+        toolkit.get_action("resource_create_default_resource_views")(
+            _site_context(), {"resource": patched, "create_datastore_views": True}
+        )
+
+
+def _site_language():
+    """Outside a web request (the jobs worker), CKAN's ``_()`` has no locale and answers in English, so a view
+    created here would be titled "Table" instead of 「テーブル」. Run inside the request context CKAN keeps for
+    work outside requests (``ckan.lib.helpers._get_auto_flask_context``, as ``url_for`` does), whose locale is
+    ``ckan.locale_default``."""
+    import flask
+    from ckan.config.middleware import _internal_test_request_context
+
+    if flask.has_request_context() or _internal_test_request_context is None:
+        return contextlib.nullcontext()
+    return _internal_test_request_context
 
 
 def _site_context() -> dict[str, Any]:
