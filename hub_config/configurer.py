@@ -83,7 +83,7 @@ def solution_after(cfg: StackConfig) -> str:
 
 def spawner_environment(cfg: StackConfig, layout: Layout) -> dict:
     """Environment of every single-user server: Japanese locale and time, where CKAN and the exchange are."""
-    lang = "ja_JP.UTF-8" if Path("/usr/lib/locale/ja_JP.utf8").exists() else "C.UTF-8"
+    lang = names.JA_LOCALE if Path(names.JA_LOCALE_DIR).exists() else "C.UTF-8"
     return {
         "LANG": lang,
         # the hub's own LC_ALL (C.UTF-8, from the supervisor) would pass through (Spawner.env_keep) and win over

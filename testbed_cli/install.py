@@ -10,6 +10,7 @@ from pathlib import Path
 from testbed_cli import system
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import REPO, Layout
+from testbed_config import names
 
 REQ = REPO / "testbed_cli" / "requirements"
 
@@ -179,7 +180,7 @@ def ensure_ckanext(layout: Layout, log=print) -> bool:
 # servers LANG=ja_JP.UTF-8 (as the container image has). Besides the shell's own messages, JupyterLab's server
 # translates with the system locale: its news notifications ("Open full post") stay English under LANG=C.UTF-8,
 # since jupyterlab_server ignores the Japanese locale in overrides.json for its own strings.
-JA_LOCALE_DIR = Path("/usr/lib/locale/ja_JP.utf8")
+JA_LOCALE_DIR = Path(names.JA_LOCALE_DIR)
 
 
 def ensure_japanese_locale(log=print) -> bool:
@@ -187,7 +188,7 @@ def ensure_japanese_locale(log=print) -> bool:
     if JA_LOCALE_DIR.exists() or not system.is_root() or not shutil.which("localedef"):
         return False
     log("日本語ロケール (ja_JP.UTF-8) を作っています")
-    system.run(["localedef", "--no-archive", "-i", "ja_JP", "-f", "UTF-8", "ja_JP.UTF-8"], check=False)
+    system.run(["localedef", "--no-archive", "-i", "ja_JP", "-f", "UTF-8", names.JA_LOCALE], check=False)
     return JA_LOCALE_DIR.exists()
 
 

@@ -188,3 +188,7 @@ SECRETS = {
     CKAN_SSO_SECRET: "OAuth client secret of CKAN at the hub (hub service 'ckan'; single sign-on)",
 }
 SSO_NAME_DB = "sso-names.sqlite"  # IdP identity -> hub name (hub_config/sso_auth.py); root only
+# The Japanese locale trainee servers run under when it exists (generated outside the locale archive by `up`,
+# testbed_cli/install.py; hub_config/configurer.py falls back to C.UTF-8 without it)
+JA_LOCALE = "ja_JP.UTF-8"
+JA_LOCALE_DIR = "/usr/lib/locale/ja_JP.utf8"
