@@ -23,7 +23,8 @@ def _prepare(course: str, assignment: str) -> str:
     """Kernel code for the trainee: fetch, answer 問1 right and 問2 wrong, add a hint cell and a typo cell."""
     return f"""
 import json, pathlib, subprocess
-subprocess.run("nbgrader fetch_assignment {assignment} --course {course}".split(), check=True)
+# captured: the subprocess writes to the kernel's fd 1, which may reach the output after the count below
+subprocess.run("nbgrader fetch_assignment {assignment} --course {course}".split(), check=True, capture_output=True)
 path = pathlib.Path.home() / {course!r} / {assignment!r} / {NOTEBOOK!r}
 nb = json.loads(path.read_text(encoding="utf-8"))
 answers = {{"answer_city": 'city = "みどり野市"', "answer_total": {WRONG!r}}}
