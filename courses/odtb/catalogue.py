@@ -169,6 +169,7 @@ def _error(cell) -> str | None:
 
 def _verdicts(nb_path: Path, data: dict, q: dict, kind: str, entry: dict, workdir: Path) -> dict:
     import nbformat
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
     result = {
@@ -180,20 +181,24 @@ def _verdicts(nb_path: Path, data: dict, q: dict, kind: str, entry: dict, workdi
         "why": entry["why"],
         "crashes": bool(entry.get("crashes")),
     }
-    nb, a, s, h, has_hidden = _variant(nbformat.read(nb_path, as_version=4), q["answer"], q["tests"], entry["code"])
-    client = NotebookClient(
-        nb,
-        timeout=120,
-        kernel_name="python3",
-        allow_errors=True,
-        resources={"metadata": {"path": str(workdir)}},
-    )
-    try:
-        client.execute()
-    except Exception as exc:  # a timeout or a dead kernel: report it, keep going with the next entry
-        result.update(setup_error=f"execution stopped: {type(exc).__name__}: {str(exc)[:400]}")
-        result.update(answer_error=None, self_error=None, hidden_error=None, self_ok=False, hidden_ok=False)
-        return result
+    for attempt in range(2):
+        nb, a, s, h, has_hidden = _variant(nbformat.read(nb_path, as_version=4), q["answer"], q["tests"], entry["code"])
+        # the kernel talks over Unix sockets in this entry's own folder: with TCP, kernels started at the same
+        # moment by the parallel workers can pick the same free port, and one of them dies before it replies
+        km = KernelManager(kernel_name="python3", transport="ipc", ip=str(workdir / "kernel"))
+        client = NotebookClient(
+            nb, km=km, timeout=120, allow_errors=True, resources={"metadata": {"path": str(workdir)}}
+        )
+        try:
+            client.execute()
+            break
+        except Exception as exc:  # a timeout or a dead kernel: report it, keep going with the next entry
+            # a kernel that died before it ever answered never saw the notebook: start one more, once
+            if attempt == 0 and "before replying to kernel_info" in str(exc):
+                continue
+            result.update(setup_error=f"execution stopped: {type(exc).__name__}: {str(exc)[:400]}")
+            result.update(answer_error=None, self_error=None, hidden_error=None, self_ok=False, hidden_ok=False)
+            return result
     before = [e for e in (_error(c) for c in nb.cells[:a]) if e]
     result["setup_error"] = before[0] if before else None
     result["answer_error"] = _error(nb.cells[a])
