@@ -163,9 +163,15 @@ def pytest_command_args(ini: Path, extra: list[str]) -> list[str]:
     """Arguments of CKAN's venv pytest: the repository's pytest.ini, the ``ckanext`` tier, CKAN's plugin."""
     args = ["-m", "pytest", "-c", str(REPO / "pytest.ini"), "--rootdir", str(REPO), f"--ckan-ini={ini}"]
     args += ["-m", MARKER]
-    if not any(not a.startswith("-") for a in extra):
+    if not names_test_paths(extra):
         args.append(str(TEST_DIR))
     return args + extra
+
+
+def names_test_paths(extra: list[str]) -> bool:
+    """Do pytest's arguments name a file or folder to test (so the default folders are not added)? An existing
+    path or a node id counts; the value of an option (``-k usage``) does not."""
+    return any(not a.startswith("-") and (REPO / a.split("::")[0]).exists() for a in extra)
 
 
 def run(layout: Layout, extra: list[str], log=print) -> int:

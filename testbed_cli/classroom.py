@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from testbed_cli.cohort_hub import HubAPI
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
+from testbed_config import names as names_
 
 
 @dataclass
@@ -34,6 +35,14 @@ def trainees(layout: Layout, course: str) -> list[str]:
         raise SetupError(f"hub にグループ nbgrader-{course} がありません。./testbed up を実行してください。")
     staff = set(layout.cfg.admins) | {u for c in layout.cfg.courses for u in c.instructors}
     return sorted(set(members) - staff)
+
+
+def without_disabled(layout: Layout, names: list[str]) -> tuple[list[str], list[str]]:
+    """(names whose accounts may start a server, names an instructor disabled): the hub refuses the latter."""
+    from hub_config import passwords
+
+    disabled = passwords.disabled_users(layout.hub_dir / names_.PASSWORD_DB)
+    return [n for n in names if n not in disabled], [n for n in names if n in disabled]
 
 
 def _server(user: dict) -> dict | None:

@@ -40,6 +40,11 @@ PRUNE = {"hub.txt": ["rfc3987-syntax", "lark"]}
 # Project packages installed into <prefix>/app and put on the hub venv's path.
 APP_PACKAGES = ["testbed_config", "testbed_cli", "hub_config", "classroom", "ckan_seed", "grader"]
 APP_DATA = ["courses"]
+# What holds model answers and hidden tests (instructor notebooks, sources, keys, the wrong-answer catalogue):
+# trainees have a shell on this machine (JupyterLab's terminal), so only root may read these folders, in the
+# installed copy and in the checkout ./testbed up runs from. Trainees' self-checks live in the course package
+# installed into the hub venv (testbed_cli/course_package.py), which stays readable.
+ANSWER_FOLDERS = ["courses"]
 
 
 def tree_hash(*paths: Path) -> str:
@@ -131,6 +136,7 @@ def ensure_app(layout: Layout, log=print) -> bool:
         os.chmod(root, 0o755)
         for f in files:
             os.chmod(os.path.join(root, f), 0o644)
+    protect_answers(tmp)
     old = layout.app.with_name("app.old")
     shutil.rmtree(old, ignore_errors=True)
     if layout.app.exists():
@@ -138,6 +144,13 @@ def ensure_app(layout: Layout, log=print) -> bool:
     tmp.rename(layout.app)
     shutil.rmtree(old, ignore_errors=True)
     return True
+
+
+def protect_answers(root: Path) -> None:
+    """Only root may enter the folders of ``root`` that hold model answers and hidden tests (ANSWER_FOLDERS)."""
+    for name in ANSWER_FOLDERS:
+        if (root / name).is_dir():
+            os.chmod(root / name, 0o700)
 
 
 def ensure_app_on_path(venv: Path, layout: Layout) -> None:
@@ -229,5 +242,8 @@ def ensure_all(layout: Layout, log=print, pending: Pending | None = None) -> dic
         "app": pending.note("app", ensure_app(layout, log)),
     }
     ensure_app_on_path(layout.hub_venv, layout)
+    if system.is_root():  # also an install made before answers were protected, and the checkout up runs from
+        protect_answers(layout.app)
+        protect_answers(REPO)
     changed["ckanext"] = pending.note("ckanext", ensure_ckanext(layout, log))
     return changed

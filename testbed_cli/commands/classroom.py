@@ -32,9 +32,15 @@ def start(obj, course_id: str | None, parallel: int):
 
     layout = obj.layout
     course = _course(layout, course_id)
-    names = classroom.trainees(layout, course)
+    names, disabled = classroom.without_disabled(layout, classroom.trainees(layout, course))
+    if disabled:
+        shown = "、".join(disabled[:10]) + (f" ほか {len(disabled) - 10} 名" if len(disabled) > 10 else "")
+        click.echo(
+            f"停止中のアカウント {len(disabled)} 名 ({shown}) のサーバーは起動しません "
+            "(再開するには ./testbed cohort enable ユーザー名)。"
+        )
     if not names:
-        click.echo(f"コース {course} に研修生がいません (./testbed cohort import で登録します)。")
+        click.echo(f"コース {course} に起動できる研修生がいません (./testbed cohort import で登録します)。")
         return
     if layout.cfg.mode == "remote":
         click.secho(

@@ -16,18 +16,25 @@ def _server(hub, name: str) -> dict:
 
 @pytest.fixture
 def class_of_two(tmp_path, unique):
-    a, b = f"cl{unique()}", f"cm{unique()}"
-    passwords = cohort.import_roster(tmp_path, [(a, "田中 一郎", "総務課"), (b, "鈴木 次郎", "")])
-    yield a, b, passwords
-    cohort.remove(a, b)
+    """Two trainees, and a third whose account the instructor disabled (the hub refuses to start it)."""
+    a, b, off = f"cl{unique()}", f"cm{unique()}", f"co{unique()}"
+    rows = [(a, "田中 一郎", "総務課"), (b, "鈴木 次郎", ""), (off, "佐藤 三郎", "")]
+    passwords = cohort.import_roster(tmp_path, rows)
+    try:
+        assert cohort.cli("cohort", "disable", off).exit_code == 0
+        yield a, b, passwords
+    finally:
+        cohort.remove(a, b, off)
 
 
 def test_class_start_leaves_every_trainee_a_running_server(hub, class_of_two):
-    """After `class start`, is each enrolled trainee's server ready, so a sign-in opens JupyterLab at once?"""
+    """After `class start`, is each enrolled trainee's server ready, so a sign-in opens JupyterLab at once
+    (and a disabled account skipped with a word, not a failure of the whole class)?"""
     a, b, pw = class_of_two
     result = cohort.cli("class", "start")
     assert result.exit_code == 0, result.output
     assert "起動しました" in result.output
+    assert "停止中のアカウント" in result.output, result.output
     assert _server(hub, a).get("ready") and _server(hub, b).get("ready")
     # the trainee's sign-in now goes straight to their running server (no spawn-pending page)
     signed_in = cohort.login(hub.public, a, pw[a]).session

@@ -6,6 +6,7 @@ import json
 import os
 import pwd
 import secrets
+from pathlib import Path
 
 import pytest
 from helpers import cohort
@@ -98,6 +99,32 @@ def test_trainee_kernel_cannot_read_the_stored_ckan_tokens(hub, pair, layout):
     a, _, _ = pair
     out = hub.run_code(a, f"open({str(layout.hub_dir / 'ckan-tokens.sqlite')!r}, 'rb').read(1)")
     assert out["error"] is not None and out["error"].startswith("PermissionError"), out
+
+
+ANSWER_PROBE = """
+import json
+out = {{}}
+for path in {paths!r}:
+    try:
+        open(path, "rb").read(1)
+        out[path] = "read"
+    except OSError as exc:
+        out[path] = type(exc).__name__
+print(json.dumps(out))
+"""
+
+
+def test_trainee_kernel_cannot_read_model_answers_or_hidden_tests(hub, pair, layout):
+    """Are the instructor's notebooks (model answers, hidden tests), the answer keys and the wrong-answer
+    catalogue closed to trainee code, in the installed copy and in the checkout ./testbed up ran from?"""
+    a, _, _ = pair
+    repo = Path(__file__).resolve().parents[2]
+    rel = ["courses/odtb/source/04_anzen/kadai_04_anzen.ipynb", "courses/odtb/catalogue/kadai_04.yaml"]
+    paths = [str(root / r) for root in (layout.app, repo) for r in rel]
+    assert all(Path(p).is_file() for p in paths), paths  # root reads them: the probe asks the right files
+    out = hub.run_code(a, ANSWER_PROBE.format(paths=paths))
+    assert out["error"] is None, out
+    assert json.loads(out["stdout"]) == dict.fromkeys(paths, "PermissionError")
 
 
 EXCHANGE_PROBE = """

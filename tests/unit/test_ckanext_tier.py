@@ -35,6 +35,11 @@ def test_does_the_ckanext_option_run_ckans_pytest_on_the_ckan_level_tests(tmp_pa
     assert args[-1] == str(ckanext_tests.TEST_DIR)
     one = str(ckanext_tests.TEST_DIR / "test_ckan_search.py")
     assert ckanext_tests.pytest_command_args(ini, ["-q", one])[-2:] == ["-q", one]
+    assert str(ckanext_tests.TEST_DIR) not in ckanext_tests.pytest_command_args(ini, ["-q", one])
+    # the value of -k is not a path: the default folder is still collected (not the repository's root)
+    selected = ckanext_tests.pytest_command_args(ini, ["-q", "-k", "requests"])
+    assert selected[-4:] == [str(ckanext_tests.TEST_DIR), "-q", "-k", "requests"]
+    assert str(ckanext_tests.TEST_DIR) not in ckanext_tests.pytest_command_args(ini, [f"{one}::test_x"])
 
 
 def test_does_the_test_ini_keep_every_database_queue_and_secret_apart_from_the_live_ones(tmp_path):
