@@ -344,8 +344,11 @@ class AnnouncementsFeed(web.RequestHandler):
 
 def routes(console: Console, prefix: str) -> list[tuple]:
     """The console's routes under the service prefix (``make_app`` adds them beside the board's)."""
+    from classroom import console_locks_web  # サインインのロック (its handlers build on _Handler above)
+
     kw = {"console": console}
     return [
+        *console_locks_web.routes(console, prefix),
         (prefix + "help", HelpPage, kw),
         (prefix + r"help/(\d+)/(done|cancel)", HelpClose, kw),
         (prefix + "api/help", HelpApi, kw),

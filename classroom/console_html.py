@@ -45,6 +45,7 @@ def nav(board_url: str = "./", grading_url: str = "") -> str:
     service of its own with its own security policy, opened in a tab of its own."""
     grading = (
         f'<a href="{escape(grading_url)}" target="_blank" rel="noopener">採点画面 (手採点・フィードバック)</a>'
+        '<a href="signin-locks">サインインのロック</a>'  # instructors only, like the grading screen
         if grading_url
         else ""
     )

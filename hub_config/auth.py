@@ -4,7 +4,9 @@ Besides checking the password (scrypt store, ``passwords.py``) the authenticator
 instructor disabled (at sign-in, at the next request of an open session via ``refresh_user``, and before
 any spawn), throttles failed sign-ins per user and per address (``throttle.py``: a growing delay, then
 a lock of some minutes, logged, kept across a hub restart in ``throttle_db``), says why in Japanese on
-the sign-in page, and serves the instructor's account page (``accounts.py``: reset a password, disable/enable, unlock).
+the sign-in page, and serves the instructor's account page (``accounts.py``: reset a password, disable/enable, unlock)
+and the API of every sign-in lock, the hub's and CKAN's (``throttle_api.py``: the console's page and
+``./testbed signin``).
 """
 
 from __future__ import annotations
@@ -69,6 +71,12 @@ class TestbedAuthenticator(Authenticator):
     throttle_db = Unicode(
         "", help="SQLite file keeping the sign-in failures and locks across a hub restart; '': memory only."
     ).tag(config=True)
+    ckan_url = Unicode("", help="CKAN's internal URL, for its sign-in locks (throttle_api.py); '': none.").tag(
+        config=True
+    )
+    ckan_token_file = Unicode("", help="File of CKAN's admin token, for its sign-in locks (throttle_api.py).").tag(
+        config=True
+    )
     ckan_account_state = Callable(
         None,
         allow_none=True,
@@ -158,5 +166,10 @@ class TestbedAuthenticator(Authenticator):
 
     def get_handlers(self, app):
         from hub_config.accounts import AccountsHandler  # imports the hub's handler machinery
+        from hub_config.throttle_handler import handler_spec
 
-        return [("/login", TestbedLoginHandler), (AccountsHandler.path, AccountsHandler)]
+        return [
+            ("/login", TestbedLoginHandler),
+            (AccountsHandler.path, AccountsHandler),
+            handler_spec(self.ckan_url, self.ckan_token_file),  # the console's and the CLI's view of every lock
+        ]

@@ -18,7 +18,7 @@ from hub_config import remote, sso
 from hub_config.ckan_hook import SetTraineeActive, ckan_state_setter
 from testbed_config import StackConfig
 from testbed_config.layout import Layout
-from testbed_config.names import PASSWORD_DB, ROSTER_DB, THROTTLE_DB
+from testbed_config.names import CKAN_ADMIN_TOKEN, PASSWORD_DB, ROSTER_DB, THROTTLE_DB
 
 PASSWORD = "password"
 SIGNUP = "signup"
@@ -53,6 +53,8 @@ def update_authenticator(
         c.TestbedAuthenticator.password_db = str(layout.hub_dir / PASSWORD_DB)
         c.TestbedAuthenticator.roster_db = str(layout.hub_dir / ROSTER_DB)
         c.TestbedAuthenticator.throttle_db = str(layout.hub_dir / THROTTLE_DB)
+        c.TestbedAuthenticator.ckan_url = cfg.ckan_internal_url  # CKAN's sign-in locks (throttle_api.py)
+        c.TestbedAuthenticator.ckan_token_file = str(layout.secrets / CKAN_ADMIN_TOKEN)
         c.TestbedAuthenticator.staff_users = remote.staff(cfg) | {layout.grader_account(x.id) for x in cfg.courses}
         if set_trainee_active is not None:
             c.TestbedAuthenticator.ckan_account_state = ckan_state_setter(

@@ -3,6 +3,7 @@ course, and who may open it. The service itself is the top-level ``classroom/``.
 
 from __future__ import annotations
 
+from hub_config.throttle_api import SCOPE as SIGNIN_LOCKS_SCOPE
 from testbed_config import StackConfig, names
 from testbed_config.layout import Layout
 from testbed_config.names import classroom_name, classroom_port
@@ -32,7 +33,8 @@ def classroom_services(cfg: StackConfig, layout: Layout) -> tuple[list[dict], li
                 # the token the hub gives a person signing in to the console carries their own rights on servers
                 # (an admin's on everyone's, a trainee's on their own): a fresh copy of an assignment is written
                 # through the trainee's server with it, never with a right of the service's own
-                "oauth_client_allowed_scopes": ["access:servers"],
+                # ... and the instructors' right to see and lift sign-in locks (a trainee's token never has it)
+                "oauth_client_allowed_scopes": ["access:servers", SIGNIN_LOCKS_SCOPE],
                 "display": True,
             }
         )

@@ -20,7 +20,8 @@ from hub_config.ckan_hook import TEMPLATES, EnsureTrainee, SetTraineeActive, upd
 from hub_config.ckan_sso import ckan_sso_services, update_ckan_sso
 from hub_config.classroom_service import classroom_home_feeds, classroom_services
 from hub_config.limits import update_limits
-from hub_config.remote import NATIVE_TEMPLATES, culler_services
+from hub_config.remote import NATIVE_TEMPLATES, culler_services, staff
+from hub_config.throttle_api import CUSTOM_SCOPES, signin_lock_roles
 from testbed_config import StackConfig, names
 from testbed_config.japan_time import ZONE_NAME
 from testbed_config.layout import Layout
@@ -208,6 +209,7 @@ def hub_services(cfg: StackConfig, layout: Layout, *, culler: bool = True) -> tu
         formgrader_services(cfg, layout),
         classroom_services(cfg, layout),
         ckan_sso_services(cfg, layout),  # CKAN signs people in through the hub
+        signin_lock_roles(staff(cfg), OPERATOR_SERVICE),  # who may lift sign-in locks (throttle_api.py)
     ]
     if culler:
         parts.append(culler_services(cfg, layout))
@@ -219,6 +221,7 @@ def update_services(c, cfg: StackConfig, layout: Layout) -> None:
     services, roles = hub_services(cfg, layout)
     c.JupyterHub.services = services
     c.JupyterHub.load_roles = roles
+    c.JupyterHub.custom_scopes = CUSTOM_SCOPES  # the scope of the sign-in locks' role
     c.JupyterHub.load_groups = course_groups(cfg, layout)
 
 

@@ -4,12 +4,16 @@ Builds on jupyterhub-nativeauthenticator: a trainee signs up at /hub/signup, the
 (``is_authorized`` false) until an admin approves it at /hub/authorize. Staff (admins and course
 instructors) never sign up: they sign in with the password the operator's tools keep in the
 scrypt store (``names.PASSWORD_DB``, as in on-site mode), and their names cannot be registered by
-anyone else. The handlers only replace NativeAuthenticator's English messages with Japanese ones.
+anyone else. The handlers replace NativeAuthenticator's English messages with Japanese ones, and failed
+sign-ups are counted per address (``signup_throttle``, the hub's sign-in throttle of ``throttle.py``): 20 within 15
+minutes stop that address's sign-ups for 10 minutes (shown and lifted in the console's 「サインインのロック」).
+Failed sign-ins are NativeAuthenticator's own count per user (``allowed_failed_logins``, ``remote.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from pathlib import Path
 
@@ -28,15 +32,50 @@ from tornado.escape import url_escape
 from traitlets import Integer, Set, Unicode
 
 from hub_config import passwords
+from hub_config.throttle import SignInThrottle
+from hub_config.throttle_store import ThrottleStore
 
+SIGNUP_LOCKED = (
+    "この端末からの登録の失敗が続いたため、一時的に登録の受け付けを止めています。"
+    "{minutes} 分ほど待ってからやり直すか、講師に声をかけてください。"
+)
 PENDING = "このアカウントはまだ講師の承認を待っています。承認されるとサインインできます。"
 BAD_LOGIN = "ユーザー名またはパスワードが違います。もう一度入力してください。"
 
 
 class JaSignUpHandler(SignUpHandler):
-    """/hub/signup with Japanese result messages."""
+    """/hub/signup with Japanese result messages; failed sign-ups are counted per address (``signup_throttle``),
+    and an address with too many is refused, before anything is created, until its lock ends."""
 
-    def get_result_message(self, user, assume_user_is_human, username_already_taken, confirmation_matches, *_):
+    async def post(self):
+        auth = self.authenticator
+        address = self.request.remote_ip
+        left = auth.signup_throttle.locked_for(address) if auth.enable_signup else 0
+        if not left:
+            return await super().post()
+        self.log.warning("Refused sign-up from %s: locked for %.0f s more", address, left)
+        self.set_status(403)
+        html = await self.render_template(
+            "signup.html",
+            ask_email=auth.ask_email_on_signup,
+            result_message=SIGNUP_LOCKED.format(minutes=math.ceil(left / 60)),
+            alert="alert-danger",
+            two_factor_auth=auth.allow_2fa,
+            recaptcha_key=auth.recaptcha_key,
+            tos=auth.tos,
+        )
+        self.finish(html)
+
+    def get_result_message(self, *args):
+        alert, message = self._result_message(*args)
+        if alert == "alert-danger":  # a taken name, a mismatch, a refused name or password: one more failure
+            address = self.request.remote_ip
+            self.log.warning("Failed sign-up from %s", address)
+            if self.authenticator.signup_throttle.failure(address):
+                self.log.warning("Sign-up from %s locked after repeated failures", address)
+        return alert, message
+
+    def _result_message(self, user, assume_user_is_human, username_already_taken, confirmation_matches, *_):
         auth = self.authenticator
         if username_already_taken:
             return "alert-danger", "このユーザー名はすでに使われています。別のユーザー名で登録してください。"
@@ -161,6 +200,36 @@ class TestbedNativeAuthenticator(NativeAuthenticator):
     signup_groups = Set(help="Hub groups a signed-up trainee joins on first sign-in (nbgrader-<course>).").tag(
         config=True
     )
+    max_signup_failures_per_address = Integer(
+        20, help="Failed sign-ups (taken name, refused password ...) from one address that lock its sign-ups."
+    ).tag(config=True)
+    signup_lock_minutes = Integer(10, help="How long such a lock lasts (failures over 15 min old are forgotten).").tag(
+        config=True
+    )
+    throttle_db = Unicode("", help="SQLite file keeping the sign-up failures and locks across a restart.").tag(
+        config=True
+    )
+
+    ckan_url = Unicode("", help="CKAN's internal URL, for its sign-in locks (throttle_api.py); '': none.").tag(
+        config=True
+    )
+    ckan_token_file = Unicode("", help="File of CKAN's admin token, for its sign-in locks (throttle_api.py).").tag(
+        config=True
+    )
+
+    @property
+    def signup_throttle(self) -> SignInThrottle:
+        """Failed sign-ups per address (``throttle.py``; shown and lifted in the console as the hub's address locks)."""
+        if not hasattr(self, "_signup_throttle"):
+            self._signup_throttle = SignInThrottle(
+                limit=self.max_signup_failures_per_address,
+                lock=self.signup_lock_minutes * 60,
+                window=15 * 60,
+                delay_step=0.0,
+                delay_max=0.0,
+                store=ThrottleStore(self.throttle_db, "signup") if self.throttle_db else None,
+            )
+        return self._signup_throttle
 
     async def authenticate(self, handler, data):
         username = self.normalize_username(data.get("username", ""))
@@ -209,4 +278,7 @@ class TestbedNativeAuthenticator(NativeAuthenticator):
             ChangePasswordHandler: JaChangePasswordHandler,
             ChangePasswordAdminHandler: JaChangePasswordAdminHandler,
         }
-        return [(path, swap.get(cls, cls)) for path, cls in super().get_handlers(app)]
+        from hub_config.throttle_handler import handler_spec
+
+        handlers = [(path, swap.get(cls, cls)) for path, cls in super().get_handlers(app)]
+        return [*handlers, handler_spec(self.ckan_url, self.ckan_token_file)]  # the console's sign-in locks

@@ -52,6 +52,10 @@ def native_settings(c, cfg: StackConfig, layout: Layout, is_root: bool) -> None:
     c.TestbedNativeAuthenticator.staff_users = staff(cfg)
     c.TestbedNativeAuthenticator.reserved_names = {layout.grader_account(course.id) for course in cfg.courses}
     c.TestbedNativeAuthenticator.signup_groups = {f"nbgrader-{course.id}" for course in cfg.courses}
+    # failed sign-ups per address, kept across a restart; CKAN's sign-in locks beside them (throttle_api.py)
+    c.TestbedNativeAuthenticator.throttle_db = str(layout.hub_dir / names.THROTTLE_DB)
+    c.TestbedNativeAuthenticator.ckan_url = cfg.ckan_internal_url
+    c.TestbedNativeAuthenticator.ckan_token_file = str(layout.secrets / names.CKAN_ADMIN_TOKEN)
     # a signed-up name becomes the Unix account <prefix><name>: lowercase ASCII, within useradd's 32 characters
     # (only for sign-ups: a hub-wide username_pattern would also judge staff and grader names at hub start)
     longest = UNIX_NAME_MAX - len(cfg.unix_user_prefix)

@@ -92,6 +92,11 @@ class SignInThrottle:
         self._save(key)
         return False
 
+    def failures(self, key: str) -> int:
+        """Recent failures of ``key`` not yet followed by a lock (after a lock the count starts again)."""
+        entry = self._recent(key)
+        return len(entry.failures) if entry else 0
+
     def forget(self, key: str) -> None:
         """Clear ``key``'s failures and lock (a successful sign-in, or an instructor unlocking it)."""
         if self._entries.pop(key, None) is not None:

@@ -118,6 +118,7 @@ def test_the_console_acts_on_servers_only_with_the_signed_in_persons_own_rights(
     c = Config()
     configurer.update_all(c, cfg, is_root=True)
     service = next(s for s in c.JupyterHub.services if s["name"] == "progress-odtb")
-    assert service["oauth_client_allowed_scopes"] == ["access:servers"]
+    # ... and for the instructors' sign-in locks (a custom scope only staff hold: the hub drops it for a trainee)
+    assert service["oauth_client_allowed_scopes"] == ["access:servers", "custom:testbed:signin-locks"]
     own = next(r for r in c.JupyterHub.load_roles if r["name"] == "progress-odtb-service")
     assert not any("servers" in s for s in own["scopes"])

@@ -94,6 +94,10 @@ class LoginThrottle:
             return failures, True
         return failures, False
 
+    def failures(self, scope: str, key: str) -> int:
+        """Recent failures of ``key`` not yet followed by a lock (after a lock the count starts again)."""
+        return int(self.redis.get(_key("failures", scope, key)) or 0)
+
     def forget(self, scope: str, key: str) -> None:
         """Clear ``key``'s failures and lock."""
         self.redis.delete(_key("failures", scope, key), _key("lock", scope, key))
