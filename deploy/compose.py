@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from testbed_config import StackConfig
+from testbed_config import StackConfig, names
 from testbed_config.containers import container_stack
 from testbed_config.names import CKAN_PLUGINS
 
@@ -37,16 +37,17 @@ SECRETS = {
     "TESTBED_PROXY_AUTH_TOKEN": ("urlsafe", "configurable-http-proxy API token"),
     "TESTBED_HUB_ADMIN_TOKEN": ("urlsafe", "JupyterHub operator API token (scripts, acceptance tests)"),
     "TESTBED_INSTRUCTOR_PASSWORD": ("short", "initial password of the instructors"),
+    "TESTBED_CKAN_SSO_SECRET": ("urlsafe", "OAuth client secret of CKAN at the hub (sign-in with the hub account)"),
 }
 
 
-SSO_PLUGINS = ("testbed_sso", "oidc_pkce")  # one machine only, for now (deploy/README.md)
+SSO_PLUGINS = ("testbed_sso", "oidc_pkce")  # the sign-in to CKAN with the hub account, as on one machine
 
 
 def ckan_plugins(cfg: StackConfig) -> str:
-    """CKAN's plugins: as on one machine, but for the sign-in through the hub (not wired for containers yet:
-    the image lacks ckanext-oidc-pkce and its settings); with Solr, the testbed search plugin steps aside."""
-    skip = {*SSO_PLUGINS, *(["testbed"] if cfg.deploy.search == "solr" else [])}
+    """CKAN's plugins: those of one machine (the hub sign-in included); with Solr, the testbed search plugin
+    steps aside."""
+    skip = {"testbed"} if cfg.deploy.search == "solr" else set()
     return " ".join(p for p in CKAN_PLUGINS if p not in skip)
 
 
@@ -73,6 +74,11 @@ def settings(cfg: StackConfig) -> dict[str, str]:
         "CKAN_SITE_URL": f"https://{host}:{cfg.ports.ckan}",
         "TESTBED_CKAN_SITE_TITLE": cfg.ckan_site_title,
         "TESTBED_CKAN_PLUGINS": ckan_plugins(cfg),
+        # the sign-in to CKAN with the hub account: the browser goes to the hub's public address; CKAN itself
+        # trades the code at the hub's own port inside the compose network (docker-compose.yml)
+        "TESTBED_HUB_PUBLIC_URL": f"https://{host}:{cfg.ports.hub}",
+        "TESTBED_CKAN_SSO_CLIENT_ID": names.CKAN_SSO_CLIENT_ID,
+        "TESTBED_CKAN_SSO_CALLBACK": names.CKAN_SSO_CALLBACK,
         "COMPOSE_PROFILES": "solr" if cfg.deploy.search == "solr" else "",
     }
 

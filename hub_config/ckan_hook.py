@@ -23,7 +23,7 @@ from testbed_config.layout import Layout
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HOOK_TIMEOUT = 45  # seconds: a few CKAN calls, each with its own 10 s timeout
 
-# ensure_trainee(ckan_url, admin_token, hub_username, *, token_db, timeout) -> an account with
+# ensure_trainee(ckan_url, admin_token, hub_username, *, token_db, timeout[, fullname]) -> an account with
 # .user_name, .org_name and .token; raises CkanError (ckan_seed.trainees.ensure_trainee)
 EnsureTrainee = Callable[..., object]
 
@@ -40,8 +40,12 @@ async def provide_ckan_token(
     admin_token_file: str,
     token_db: str,
     timeout: float = 10.0,
+    staff: frozenset[str] = frozenset(),
 ) -> None:
-    """pre_spawn_hook: ensure the trainee's CKAN side (``ensure_trainee``) and pass their own token to the server."""
+    """pre_spawn_hook: ensure the trainee's CKAN side (``ensure_trainee``) and pass their own token to the server.
+
+    Instructors and hub admins (``staff``) get a Japanese display name in CKAN (``staff_fullname``): CKAN's header
+    and activity entries show it instead of the bare account name."""
     name = spawner.user.name
     try:
         admin_token = Path(admin_token_file).read_text().strip()
@@ -51,7 +55,11 @@ async def provide_ckan_token(
             "CKAN の管理者トークンが読めないため、作業環境を起動できません。講師に知らせてください "
             "(運用者は ./testbed up を実行してください)。"
         ) from None
-    call = functools.partial(ensure_trainee, ckan_url, admin_token, name, token_db=Path(token_db), timeout=timeout)
+    is_staff = name in staff or getattr(spawner.user, "admin", False) is True  # admins from an IdP's groups too
+    named = {"fullname": staff_fullname(name)} if is_staff else {}
+    call = functools.partial(
+        ensure_trainee, ckan_url, admin_token, name, token_db=Path(token_db), timeout=timeout, **named
+    )
     loop = asyncio.get_running_loop()
     try:
         account = await asyncio.wait_for(loop.run_in_executor(None, call), timeout=HOOK_TIMEOUT)
@@ -76,14 +84,22 @@ def _admin_token_file(layout: Layout) -> str:
     return str(layout.secrets / names.CKAN_ADMIN_TOKEN)
 
 
+def staff_fullname(hub_username: str) -> str:
+    """The CKAN display name of an instructor or hub admin: 講師 with the account name (several may teach)."""
+    return f"講師 ({hub_username})"
+
+
 def ckan_token_hook(ensure_trainee: EnsureTrainee, ckan_url: str, layout: Layout) -> functools.partial:
-    """``provide_ckan_token`` bound to the provisioning function, CKAN's URL and the hub's secrets and state."""
+    """``provide_ckan_token`` bound to the provisioning function, CKAN's URL, the hub's secrets and state, and who
+    the staff are (hub admins and every course's instructors)."""
+    cfg = layout.cfg
     return functools.partial(
         provide_ckan_token,
         ensure_trainee=ensure_trainee,
         ckan_url=ckan_url,
         admin_token_file=_admin_token_file(layout),
         token_db=str(layout.hub_dir / names.CKAN_TOKEN_DB),
+        staff=frozenset([*cfg.admins, *(i for course in cfg.courses for i in course.instructors)]),
     )
 
 

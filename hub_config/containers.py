@@ -28,6 +28,7 @@ from pathlib import Path
 
 from hub_config.authenticator import update_authenticator
 from hub_config.ckan_hook import EnsureTrainee, ckan_token_hook
+from hub_config.ckan_sso import update_ckan_sso
 from hub_config.configurer import (
     course_groups,
     hub_services,
@@ -36,7 +37,8 @@ from hub_config.configurer import (
     update_pages,
     update_spawner,
 )
-from testbed_config import StackConfig
+from hub_config.throttle_api import CUSTOM_SCOPES
+from testbed_config import StackConfig, names
 from testbed_config.containers import CKAN_IN_COMPOSE, PROXY_API_IN_COMPOSE, TRAINEE_GID, TRAINEE_HOME
 from testbed_config.layout import Layout
 
@@ -52,6 +54,7 @@ class Site:
     network: str = ""  # docker: the network trainees' containers join
     exchange_volume: str = ""  # docker: named volume / k8s: PersistentVolumeClaim of the nbgrader exchange
     home_volume_template: str = "testbed-home-{username}"
+    ckan_public_url: str = ""  # CKAN as the browser reaches it (where the hub sends people back after sign-in)
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> Site:
@@ -63,6 +66,7 @@ class Site:
             singleuser_image=env["TESTBED_SINGLEUSER_IMAGE"],
             network=env.get("TESTBED_TRAINEE_NETWORK", ""),
             exchange_volume=env.get("TESTBED_EXCHANGE_VOLUME", ""),
+            ckan_public_url=env.get("TESTBED_CKAN_PUBLIC_URL", ""),
         )
 
 
@@ -170,8 +174,13 @@ def update_managed_services(
     In place of ``configurer.update_services``; ``culler=False`` where the Helm chart runs the idle culler.
     """
     services, roles = hub_services(cfg, layout, culler=culler)
+    if site.ckan_public_url:  # behind the TLS proxy CKAN's public address is not the stack config's
+        callback = site.ckan_public_url.rstrip("/") + names.CKAN_SSO_CALLBACK
+        ckan = names.CKAN_SSO_SERVICE
+        services = [{**s, "oauth_redirect_uri": callback} if s["name"] == ckan else s for s in services]
     c.JupyterHub.services = managed_services(services, site, programs)
     c.JupyterHub.load_roles = roles
+    c.JupyterHub.custom_scopes = CUSTOM_SCOPES  # the scope of the sign-in locks' role (throttle_api.py)
     c.JupyterHub.load_groups = course_groups(cfg, layout)
 
 
@@ -229,6 +238,7 @@ def docker_updates(
         functools.partial(update_spawner, cfg=cfg, layout=layout),
         functools.partial(update_managed_services, cfg=cfg, layout=layout, site=site, programs=programs, culler=True),
         functools.partial(update_ckan_hook, cfg=cfg, layout=layout, site=site, ensure_trainee=ensure_trainee),
+        functools.partial(update_ckan_sso, cfg=cfg),  # every hub user may authorise CKAN's sign-in client
         functools.partial(update_pages, cfg=cfg),
     ]
 

@@ -1,3 +1,3 @@
 from testbed_cli.cli import main
 
-main()
+main(prog_name="./testbed")  # the bootstrap script runs this module: help shows the command people type

@@ -12,6 +12,7 @@ import click
 
 from testbed_cli import install, stack, system
 from testbed_cli.errors import SetupError
+from testbed_cli.help_ja import japanese_help
 from testbed_cli.layout import REPO, Layout
 from testbed_config import ConfigError, load_config, names
 
@@ -194,7 +195,9 @@ def test(obj: Ctx, tier: str | None, no_up: bool, target: str, pytest_args: tupl
         # the browser tier drives Debian's Chromium (Playwright's own browser download cannot work offline)
         system.ensure_debs(["chromium", "fonts-noto-cjk", "fonts-noto-color-emoji"], log=_log)
     args = ["-m", "pytest", "-c", str(REPO / "pytest.ini"), "--rootdir", str(REPO)]
-    if not any(not a.startswith("-") for a in pytest_args):
+    from testbed_cli.ckanext_tests import names_test_paths
+
+    if not names_test_paths(list(pytest_args)):
         args += [str(REPO / "tests"), str(REPO / "ckanext-testbed" / "ckanext" / "testbed" / "tests")]
     # tiers by marker (pytest.ini; tests/README.md): the compose tier runs only with --target compose
     args += ["-m", "unit" if tier == "unit" else "unit or integration or browser"]
@@ -230,9 +233,11 @@ def _register() -> None:
 
     for group in (catalog.catalog, classroom.class_, cohort.cohort, course.course, grade.grade):
         main.add_command(group)
-    from testbed_cli.commands import deploy
+    from testbed_cli.commands import deploy, signin
 
     main.add_command(deploy.deploy)
+    main.add_command(signin.signin)
 
 
 _register()
+japanese_help(main)  # click's "Usage:", "Options:" … in Japanese, on every command (testbed_cli/help_ja.py)

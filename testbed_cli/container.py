@@ -32,6 +32,7 @@ ENV_SECRETS = {
     "TESTBED_PROXY_AUTH_TOKEN": names.PROXY_AUTH_TOKEN,
     "TESTBED_HUB_ADMIN_TOKEN": names.HUB_ADMIN_TOKEN,
     "TESTBED_INSTRUCTOR_PASSWORD": names.INSTRUCTOR_PASSWORD,
+    "TESTBED_CKAN_SSO_SECRET": names.CKAN_SSO_SECRET,  # CKAN's OAuth client at the hub (hub_config/ckan_sso.py)
 }
 IMPORT_DIRS_ENV = "TESTBED_IMPORT_FROM"  # colon-separated directories whose files are secrets
 

@@ -6,7 +6,7 @@ needs none) and serve with uWSGI (whose HTTP router resets reused connections fr
 does not). Steps, all idempotent:
 
 1. the options that depend on the deployment (site URL and title, databases, Redis, Solr, plugins,
-   secret key) into ``$CKAN_INI`` with ``ckan config-tool``;
+   secret key, the sign-in with the hub account) into ``$CKAN_INI`` with ``ckan config-tool``;
 2. web only: wait for PostgreSQL, ``ckan db init``, the activity and tracking migrations, DataStore permissions,
    the sysadmin ``testbed-admin``, the search table, and the operator's API token, written to
    ``$TESTBED_TOKEN_DIR/ckan-admin-token`` (the hub reads it from that shared volume);
@@ -46,6 +46,24 @@ def ini_settings(env: dict[str, str]) -> dict[str, str]:
         "WTF_CSRF_SECRET_KEY": secret,
         "api_token.jwt.encode.secret": f"string:{secret}",
         "api_token.jwt.decode.secret": f"string:{secret}",
+        **sso_settings(env),
+    }
+
+
+def sso_settings(env: dict[str, str]) -> dict[str, str]:
+    """The sign-in with the hub account (ckanext-oidc-pkce + testbed_sso) as in the local ``ckan.ini``: the
+    browser goes to the hub's public address, CKAN calls the hub at its address inside the compose network.
+    The fixed options (the hub's paths, scope, error page) come with the template (``ini_options.py``)."""
+    public = env.get("TESTBED_HUB_PUBLIC_URL", "").rstrip("/")
+    if not public:
+        return {}
+    return {
+        "ckanext.oidc_pkce.base_url": public,
+        "ckanext.oidc_pkce.client_id": env["TESTBED_CKAN_SSO_CLIENT_ID"],
+        "ckanext.oidc_pkce.client_secret": env["TESTBED_CKAN_SSO_SECRET"],
+        "ckanext.oidc_pkce.redirect_path": env["TESTBED_CKAN_SSO_CALLBACK"],
+        "ckanext.testbed.sso.hub_url": f"{public}/hub/",
+        "ckanext.testbed.sso.hub_internal_url": env.get("TESTBED_HUB_INTERNAL_URL", "").rstrip("/"),
     }
 
 
@@ -78,7 +96,7 @@ def prepare_web(env: dict[str, str]) -> None:
 
     wait_for_db(env["CKAN_SQLALCHEMY_URL"])
     ckan("db", "init")
-    for plugin in ("activity", "tracking"):
+    for plugin in ("activity", "tracking", "testbed"):  # testbed: the data-request tables
         ckan("db", "upgrade", "-p", plugin, check=False)
     sql = datastore_sql(ckan("datastore", "set-permissions").stdout)
     with psycopg2.connect(env["CKAN_DATASTORE_WRITE_URL"]) as conn, conn.cursor() as cur:

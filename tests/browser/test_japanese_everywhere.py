@@ -26,12 +26,7 @@ REPO = Path(__file__).resolve().parents[2]
 ANON, TRAINEE, INSTRUCTOR, CKAN_ADMIN = "anonymous", "trainee", "instructor", "ckan-admin"
 
 # English still on a screen, each with the reason it stays: (page path regex, word). Printed at every run.
-KNOWN_GAPS: list[tuple[str, str]] = [
-    # the aria-label of the resource page's preview iframe ("Data viewer", read by screen readers, not shown):
-    # CKAN 2.12 hard-codes it in package/snippets/resource_view.html outside any block, so only a copy of the
-    # whole snippet (its view, embed and filter logic) could change it
-    (r"^/dataset/[^/]+/resource/[^/]+$", "viewer"),
-]
+KNOWN_GAPS: list[tuple[str, str]] = []
 
 
 @dataclass(frozen=True)

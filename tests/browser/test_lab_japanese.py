@@ -2,7 +2,9 @@
 browser with the はじめに guide and an announcement (お知らせ) shown as JupyterLab's news notification, the
 launcher, a notebook of a course notebook's size (toolbar and status bar), every menu of the menu bar, the kernel
 chooser dialog and a notebook whose kernel was shut down ("no kernel"); on each screen the visible UI text is
-checked for Latin words outside the allow-list of proper nouns and code (tests/helpers/ui_text.py). Each screen
+checked for Latin words outside the allow-list of proper nouns and code (tests/helpers/ui_text.py), and on the
+notebook screens also every hover text and screen-reader label of the notebook, the top bar, the status bar and
+the side bars, shown or not (the toolbar buttons' titles, "main area toolbar", the skip link). Each screen
 is screenshotted (``lab-ja-*.png``) and the screens visited are printed. ``LAB_KNOWN_GAPS`` names the English
 that remains on purpose."""
 
@@ -30,32 +32,33 @@ LAB_ALLOWED = {
     "hub",
     "raw",
     "faq",  # 「JupyterLab FAQ」 in the ヘルプ menu, as the pack writes it
+    # products named in the ヘルプ menu's kernel links (「NumPy リファレンス」: testbed_cli/lab_language_ja.py)
+    "ipython",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "sympy",
 }
+# every hover text and screen-reader label inside these parts of the notebook screen, shown or not yet shown
+LABELS_JS = """(roots) => {
+  const out = [];
+  for (const root of document.querySelectorAll(roots)) {
+    for (const el of [root, ...root.querySelectorAll('[title],[aria-label],[placeholder]')]) {
+      if (el.closest('.cm-content, .jp-OutputArea-output')) continue;  // the trainee's code and its outputs
+      for (const a of ['title', 'aria-label', 'placeholder']) {
+        const v = el.getAttribute(a);
+        if (v) out.push(v);
+      }
+    }
+  }
+  return out;
+}"""
+LABELLED_PARTS = ".jp-NotebookPanel, #jp-top-panel, #jp-main-statusbar, .jp-SideBar, #jp-skiplink"
 # keyboard shortcuts beside menu entries (after a tab) and in hover texts ("下にセルを挿入 (B)", "Ctrl+Shift+Up")
 _KEY = r"(?:[A-Z0-9]|Up|Down|Left|Right|Enter|Esc|Tab|Space|Home|End|Backspace|Delete)"
 SHORTCUT = re.compile(rf"\t.*$|\((?:(?:Ctrl|Shift|Alt|Cmd)\+)*{_KEY}\)|\b(?:(?:Ctrl|Shift|Alt|Cmd)\+)+{_KEY}\b")
 # English still on a screen, each with the reason it stays: (regex of the whole line, reason). Printed at every run.
 LAB_KNOWN_GAPS: list[tuple[str, str]] = [
-    (r"Skip to main panel", "JupyterLab's skip link (shown only on keyboard focus) is a literal, not translatable"),
-    (r"notification timer", "react-toastify's aria-label of a toast's progress bar is a literal"),
-    (
-        r"main area (toolbar|content)|Cell toolbar|Enable Debugger|Select a kernel that supports debugging",
-        "aria-labels and hover texts made with JupyterLab's null translator (the pack has Japanese for them)",
-    ),
-    (
-        r"^No Kernel",
-        "JupyterLab 4.6's document context builds its SessionContext without the translator, so the toolbar's and "
-        "status bar's kernel name stays English after a shutdown (the pack has カーネルがありません)",
-    ),
-    (
-        r"^(Python|IPython|NumPy|SciPy|Matplotlib|SymPy|pandas) Reference$",
-        "ヘルプ menu links named by the kernel itself (ipykernel's help_links), not by a translation catalogue",
-    ),
-    (
-        r"^Save Widget State Automatically$",
-        "ipywidgets' 設定 menu entry: the pack's jupyterlab_widgets catalogue lacks it (lab_language_ja.py fills the "
-        "jupyterlab domain only)",
-    ),
     (r"(書き込み可能|最後のチェックポイント): (true|false|None)", "the file tooltip prints the server's raw values"),
 ]
 
@@ -102,11 +105,13 @@ def test_jupyterlab_first_screens_are_in_japanese(page, hub, layout, stack_confi
     gaps = [(re.compile(p), why) for p, why in LAB_KNOWN_GAPS]
     found, known, visited = [], [], []
 
-    def check(screen: str) -> None:
+    def check(screen: str, labels: bool = False) -> None:
+        """The visible text of the screen (and with ``labels`` every title/aria-label of the notebook's parts)."""
         page.wait_for_timeout(700)  # let tooltips, menus and toasts settle before the picture
         page.screenshot(path=str(screenshots / f"lab-ja-{screen}.png"))
         visited.append(screen)
-        for line in ui_text.collect(page):
+        lines = ui_text.collect(page) + (page.evaluate(LABELS_JS, LABELLED_PARTS) if labels else [])
+        for line in lines:
             for word in ui_text.latin_words(SHORTCUT.sub(" ", line), allowed):
                 entry = (screen, word, line[:120])
                 (known if any(r.search(line) for r, _why in gaps) else found).append(entry)
@@ -144,7 +149,11 @@ def test_jupyterlab_first_screens_are_in_japanese(page, hub, layout, stack_confi
             page.locator(".jp-Notebook .jp-Cell").nth(CELLS - 1).wait_for()
             page.locator(".jp-Notebook .jp-Cell").first.click()
             page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]").first.wait_for(timeout=60_000)
-            check("notebook")
+            check("notebook", labels=True)
+            labels = page.evaluate(LABELS_JS, LABELLED_PARTS)
+            # made with JupyterLab's null translator, put in Japanese by testbed_cli/lab_literals_ja.py
+            assert "メインエリアツールバー" in labels and "main area toolbar" not in labels
+            assert "メインパネルへ移動" in (page.locator("#jp-skiplink").text_content() or "")
             assert f"セル 1/{CELLS}" in page.locator(".jp-StatusBar-Widget").inner_text().split("\n")
             # Jupyter Notebook's "Notebook ↗" link is gone from the notebook toolbar
             assert "Notebook" not in page.locator(".jp-NotebookPanel-toolbar").first.inner_text()
@@ -153,6 +162,8 @@ def test_jupyterlab_first_screens_are_in_japanese(page, hub, layout, stack_confi
                 page.locator(".lm-MenuBar-itemLabel", has_text=menu).first.click()
                 page.locator(".lm-Menu").first.wait_for()
                 check(f"menu-{menu}")
+                if menu == "ヘルプ":  # the kernel's links: product names kept, "Reference" in Japanese
+                    assert page.locator(".lm-Menu-itemLabel", has_text="pandas リファレンス").count() == 1
                 page.keyboard.press("Escape")
 
             # the kernel chooser (「カーネル」→「カーネルを変更…」)
@@ -167,7 +178,8 @@ def test_jupyterlab_first_screens_are_in_japanese(page, hub, layout, stack_confi
             page.locator(".lm-MenuBar-itemLabel", has_text="カーネル").first.click()
             page.locator(".lm-Menu-itemLabel", has_text=re.compile("^カーネルをシャットダウン$")).click()
             page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]").wait_for(state="detached")
-            check("no-kernel")
+            page.locator(".jp-NotebookPanel-toolbar", has_text="カーネルがありません").first.wait_for()
+            check("no-kernel", labels=True)
         finally:
             page.close()
             _stop_server(hub, name)

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from deploy import compose as deploy_compose
 from deploy import compose_check as deploy_check
-from testbed_config import StackConfig
+from testbed_config import StackConfig, names
+from testbed_config.containers import CONTAINER_PORTS
 from testbed_config.names import CKAN_PLUGINS
 
 pytestmark = pytest.mark.unit
@@ -129,8 +130,8 @@ def test_env_renders_settings_from_the_stack_config():
 
 def test_postgres_search_keeps_the_testbed_plugin():
     env = deploy_compose.parse_env(deploy_compose.render_env(StackConfig()))
-    # every plugin, ``testbed`` included, but the hub sign-in (one machine only for now)
-    assert env["TESTBED_CKAN_PLUGINS"].split() == [p for p in CKAN_PLUGINS if p not in deploy_compose.SSO_PLUGINS]
+    # every plugin of one machine, ``testbed`` and the hub sign-in included, in the same order
+    assert env["TESTBED_CKAN_PLUGINS"].split() == CKAN_PLUGINS
     assert "testbed" in CKAN_PLUGINS
     assert env["COMPOSE_PROFILES"] == ""
     assert env["TESTBED_TLS"] == "internal"
@@ -200,3 +201,93 @@ def test_ckan_start_script_settings_and_datastore_sql():
     s = mod.ini_settings(env)
     assert s["api_token.jwt.encode.secret"] == "string:k" and s["ckan.plugins"] == "activity testbed"
     assert mod.datastore_sql('\\connect "ckan_datastore"\nGRANT x;\n').strip() == "GRANT x;"
+
+
+def _ckan_start():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("testbed_start", REPO / "docker" / "ckan" / "testbed_start.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_is_the_hub_sign_in_wired_through_compose_as_on_one_machine(compose):
+    """Do the compose CKAN and hub get the sign-in plugins, the same client id, callback and secret, with CKAN's
+    server calls going to the hub inside the network and the browser to the hub's public address?"""
+    cfg = StackConfig.model_validate({"public_host": "odtb.example.lg.jp", "ports": {"hub": 443, "ckan": 8443}})
+    env = deploy_compose.parse_env(deploy_compose.render_env(cfg))
+    assert {"testbed_sso", "oidc_pkce"} <= set(env["TESTBED_CKAN_PLUGINS"].split())
+    assert env["TESTBED_HUB_PUBLIC_URL"] == "https://odtb.example.lg.jp:443"
+    ckan_env, hub_env = compose["services"]["ckan"]["environment"], compose["services"]["hub"]["environment"]
+    for key in ("TESTBED_HUB_PUBLIC_URL", "TESTBED_CKAN_SSO_CLIENT_ID", "TESTBED_CKAN_SSO_CALLBACK"):
+        assert ckan_env[key] == f"${{{key}}}"
+    assert ckan_env["TESTBED_CKAN_SSO_SECRET"] == hub_env["TESTBED_CKAN_SSO_SECRET"] == "${TESTBED_CKAN_SSO_SECRET}"
+    assert hub_env["TESTBED_CKAN_PUBLIC_URL"] == "${CKAN_SITE_URL}"
+    assert ckan_env["TESTBED_HUB_INTERNAL_URL"] == f"http://hub:{CONTAINER_PORTS['hub_api']}"
+    # what the CKAN container writes into its ckan.ini: the local template's placeholders of the sign-in
+    settings = _ckan_start().ini_settings(
+        {
+            "CKAN_SECRET_KEY": "k",
+            "CKAN_SITE_URL": env["CKAN_SITE_URL"],
+            "CKAN_SQLALCHEMY_URL": "postgresql://a",
+            "CKAN_DATASTORE_WRITE_URL": "postgresql://b",
+            "CKAN_DATASTORE_READ_URL": "postgresql://c",
+            "CKAN_REDIS_URL": "redis://r",
+            "TESTBED_CKAN_SSO_SECRET": "oauth-secret",
+            "TESTBED_HUB_INTERNAL_URL": ckan_env["TESTBED_HUB_INTERNAL_URL"],
+            **{k: env[k] for k in ("TESTBED_CKAN_PLUGINS", "TESTBED_HUB_PUBLIC_URL", "TESTBED_CKAN_SSO_CLIENT_ID")},
+            "TESTBED_CKAN_SSO_CALLBACK": env["TESTBED_CKAN_SSO_CALLBACK"],
+        }
+    )
+    template = (REPO / "testbed_cli" / "templates" / "ckan.ini").read_text(encoding="utf-8")
+    placeholders = {ln.split("=")[0].strip() for ln in template.splitlines() if "{hub_base}" in ln or "{sso_" in ln}
+    assert placeholders and placeholders <= set(settings)
+    assert settings["ckanext.oidc_pkce.base_url"] == "https://odtb.example.lg.jp:443"
+    assert settings["ckanext.oidc_pkce.client_id"] == names.CKAN_SSO_CLIENT_ID
+    assert settings["ckanext.oidc_pkce.redirect_path"] == names.CKAN_SSO_CALLBACK
+    assert settings["ckanext.oidc_pkce.client_secret"] == "oauth-secret"
+    assert settings["ckanext.testbed.sso.hub_internal_url"] == "http://hub:8081"
+
+
+def test_does_the_ckan_image_install_the_local_pins_of_ckans_venv():
+    """Does docker/ckan/Dockerfile install testbed_cli/requirements/ckan.txt (ckanext-oidc-pkce, pykakasi)?"""
+    dockerfile = (REPO / "docker" / "ckan" / "Dockerfile").read_text(encoding="utf-8")
+    assert "COPY testbed_cli/requirements/ckan.txt" in dockerfile and "pip3 install --no-cache-dir -r" in dockerfile
+    pins = (REPO / "testbed_cli" / "requirements" / "ckan.txt").read_text(encoding="utf-8")
+    assert "ckanext-oidc-pkce==" in pins and "pykakasi==" in pins
+
+
+def test_does_the_compose_hub_register_ckans_client_with_the_public_callback(tmp_path):
+    """Is the hub's service "ckan" sent back to CKAN's public address (behind the TLS proxy), with the secret
+    the compose .env gave the hub container?"""
+    from traitlets.config import Config
+
+    from hub_config import containers
+    from testbed_cli import container
+
+    cfg = StackConfig(state_dir=tmp_path / "state", prefix=tmp_path / "opt")
+    layout = container.Layout(cfg)
+    layout.secrets.mkdir(parents=True)
+    for other in (names.HUB_ADMIN_TOKEN, names.service_token("formgrader-odtb"), names.service_token("progress-odtb")):
+        (layout.secrets / other).write_text("x" * 40)
+    assert container.import_secrets(layout, {"TESTBED_CKAN_SSO_SECRET": "oauth-secret"}) == [names.CKAN_SSO_SECRET]
+    site = containers.Site.from_env(
+        {"TESTBED_SINGLEUSER_IMAGE": "x", "TESTBED_CKAN_PUBLIC_URL": "https://odtb.example.lg.jp:8443"}
+    )
+    c = Config()
+    containers.update_managed_services(c, cfg, layout, site, [], culler=False)
+    (ckan,) = [s for s in c.JupyterHub.services if s["name"] == names.CKAN_SSO_SERVICE]
+    assert ckan["oauth_redirect_uri"] == "https://odtb.example.lg.jp:8443" + names.CKAN_SSO_CALLBACK
+    assert ckan["api_token"] == "oauth-secret"
+
+
+def test_are_only_the_hubs_public_addresses_moved_to_its_internal_one():
+    """Does CKAN's server call the hub inside the network for the hub's own URLs, and leave others alone?"""
+    from ckanext.testbed.sso.hub import server_side_url
+
+    public, internal = "https://odtb.example.lg.jp:443", "http://hub:8081"
+    token = public + "/hub/api/oauth2/token"
+    assert server_side_url(token, public, internal) == "http://hub:8081/hub/api/oauth2/token"
+    assert server_side_url(token, public, "") == token  # one machine: no internal address
+    assert server_side_url("https://odtb.example.lg.jp:4430/hub/api/user", public, internal).startswith("https://")

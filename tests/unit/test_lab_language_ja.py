@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gettext
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +82,69 @@ def test_no_pack_no_change(tmp_path):
     """Without the language pack installed, is nothing written?"""
     assert not lang.ensure(tmp_path, log=lambda _m: None)
     assert not any(tmp_path.iterdir())
+
+
+def test_are_the_lab_extensions_domains_filled_too(tmp_path):
+    """Is ipywidgets' 「設定」 entry written into the pack's jupyterlab_widgets catalogue, beside jupyterlab's?"""
+    folder = _fake_pack(tmp_path)
+    (folder / "jupyterlab_widgets.json").write_text(json.dumps({"": {**HEADER, "domain": "jupyterlab_widgets"}}))
+    assert lang.ensure(tmp_path, log=lambda _m: None)
+    widgets = json.loads((folder / "jupyterlab_widgets.json").read_text(encoding="utf-8"))
+    assert widgets["Save Widget State Automatically"] == ["ウィジェットの状態を自動で保存"]
+    assert "Cell %1/%2" not in widgets  # each table in its own domain
+    assert (folder / f"jupyterlab_widgets.json{lang.PRISTINE}").is_file()
+    assert not (folder / "notebook.json").exists()  # a domain the pack does not have is left alone
+
+
+def test_are_the_kernels_help_links_japanese(tmp_path):
+    """Does the venv's ipython_config.py give ipykernel Japanese ヘルプ links ("Python リファレンス"), once?"""
+    from traitlets.config import Config
+
+    assert not lang.ensure_help_links(tmp_path)  # no ipykernel in the venv: nothing to configure
+    (tmp_path / "lib/python3.11/site-packages/ipykernel").mkdir(parents=True)
+    assert lang.ensure_help_links(tmp_path)
+    text = (tmp_path / lang.HELP_LINKS_CONFIG).read_text(encoding="utf-8")
+    namespace = {"get_config": Config}
+    exec(compile(text, "ipython_config.py", "exec"), namespace)
+    links = namespace["c"].IPythonKernel.help_links
+    assert links[0]["text"] == "Python リファレンス" and links[0]["url"].startswith("https://docs.python.org/3.")
+    assert all(link["text"].endswith(" リファレンス") for link in links)
+    assert not lang.ensure_help_links(tmp_path)
+
+
+BUILT_LAB = Path("/opt/testbed/venvs/hub/share/jupyter")  # the hub venv ./testbed up installs
+
+
+_CALL = re.compile(r"""\.__\((?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")  # trans.__("…") or trans.__('…')
+SERVER_SIDE = {"Open full post"}  # translated by the server's gettext (the news handler), not in the bundles
+
+
+def _msgids(folder: Path) -> set[str]:
+    """Every string the bundles under ``folder`` pass to ``trans.__``, as JavaScript reads it."""
+    ids = set()
+    for path in folder.rglob("*.js"):
+        for double, single in _CALL.findall(path.read_text(encoding="utf-8", errors="replace")):
+            literal = double or single.replace("\\'", "'").replace('"', '\\"')
+            try:
+                ids.add(json.loads(f'"{literal}"'))
+            except ValueError:  # a JavaScript escape JSON lacks (\xa9): not one of ours
+                ids.add(literal)
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("domain", "bundles"),
+    [
+        ("jupyterlab", "lab/static"),
+        ("jupyterlab_widgets", "labextensions/@jupyter-widgets"),
+        ("notebook", "labextensions/@jupyter-notebook"),
+    ],
+)
+def test_is_every_table_entry_a_string_the_installed_lab_asks_for(domain, bundles):
+    """Does the built lab still pass every msgid of the table to trans.__ (a JupyterLab upgrade that rewords one
+    fails here instead of leaving English)?"""
+    if not (BUILT_LAB / bundles).is_dir():
+        pytest.skip(f"no built lab at {BUILT_LAB / bundles} (./testbed up installs it)")
+    asked = _msgids(BUILT_LAB / bundles)
+    assert "Open" in asked or domain != "jupyterlab"  # the scan itself finds the lab's strings
+    assert [k for k in lang.TABLES[domain] if k not in asked | SERVER_SIDE] == []

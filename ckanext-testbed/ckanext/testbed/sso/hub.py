@@ -30,6 +30,15 @@ def still_signed_in(userinfo_url: str, token: str, hub_name: str, *, timeout: fl
         return None
 
 
+def server_side_url(url: str, public_base: str, internal_base: str) -> str:
+    """``url`` at the hub's public address moved to ``internal_base``, where CKAN's server reaches the hub
+    (containers: the hub's own port on the compose network); unchanged when no internal address is set."""
+    public_base, internal_base = public_base.rstrip("/"), internal_base.rstrip("/")
+    if internal_base and url.startswith(public_base + "/"):
+        return internal_base + url[len(public_base) :]
+    return url
+
+
 class _Answer:
     """A hub answer whose ``json()`` never raises: an empty dict when the body is not JSON or the hub is down."""
 
@@ -51,12 +60,14 @@ class HubRequests:
 
     - the hub's token endpoint reads the client's credentials from the form body only (RFC 6749 §2.3.1 allows
       both), while ckanext-oidc-pkce 0.4.1 sends them as HTTP Basic: add ``client_secret`` to the body;
+    - the browser goes to the hub's public address, which a container may not reach (``server_side``);
     - ckanext-oidc-pkce calls without a timeout and ``.json()`` of any answer, so a hub that is down or answers
       HTML would be a 500: time out, and turn such answers into ``{}`` (the flow then refuses, in Japanese).
     """
 
-    def __init__(self, client_secret):
+    def __init__(self, client_secret, server_side=lambda url: url):
         self.client_secret = client_secret  # a function: the configured secret, read when needed
+        self.server_side = server_side  # the hub's address as CKAN reaches it (server_side_url)
 
     def post(self, url: str, headers: dict | None = None, data: dict | None = None, **kw) -> _Answer:
         body = dict(data or {})
@@ -64,14 +75,14 @@ class HubRequests:
         if secret:
             body.setdefault("client_secret", secret)
         try:
-            return _Answer(requests.post(url, headers=headers, data=body, timeout=10, **kw))
+            return _Answer(requests.post(self.server_side(url), headers=headers, data=body, timeout=10, **kw))
         except requests.RequestException as e:
             log.warning("hub token endpoint not reachable (%s): %s", url, e)
             return _Answer(None)
 
     def get(self, url: str, headers: dict | None = None, **kw) -> _Answer:
         try:
-            return _Answer(requests.get(url, headers=headers, timeout=10, **kw))
+            return _Answer(requests.get(self.server_side(url), headers=headers, timeout=10, **kw))
         except requests.RequestException as e:
             log.warning("hub user endpoint not reachable (%s): %s", url, e)
             return _Answer(None)

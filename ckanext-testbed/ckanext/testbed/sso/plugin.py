@@ -11,6 +11,8 @@ This plugin is the glue it lacks (README.md of this folder):
   deletes that session's tokens at sign-out; the token is re-checked every few seconds).
 - ``IAuthenticator.login``: CKAN's own form (kept for CKAN admins) is throttled per user and per address
   (``throttle.py``: counts in Redis from CKAN's ``failed_login`` signal, a growing delay, then a lock).
+- ``IActions``: ``testbed_signin_lock_list`` / ``testbed_signin_lock_delete`` (sysadmins only, ``actions.py``),
+  through which the hub shows and lifts CKAN's locks in the instructor's console and the operator's CLI.
 - Japanese pages: the login page leads with the hub button (CKAN admins keep the local form), a refusal page,
   and CKAN's password reset (it needs mail, which is not configured) replaced by whom to ask.
 
@@ -34,13 +36,19 @@ from ckanext.oidc_pkce import config as oidc_config
 from ckanext.oidc_pkce import views as oidc_views
 from ckanext.oidc_pkce.interfaces import IOidcPkce
 
-from . import accounts, hub, messages, throttle, views
+from . import accounts, actions, hub, messages, throttle, views
 
 log = logging.getLogger(__name__)
 
 HUB_TOKEN = "testbed_sso:hub_token"  # the hub access token of this CKAN session
 HUB_NAME = "testbed_sso:hub_name"
 CHECKED = "testbed_sso:checked"  # when the hub last confirmed it (epoch seconds)
+
+
+def _server_side(url: str) -> str:
+    """The hub's address as CKAN's server reaches it (``ckanext.testbed.sso.hub_internal_url``, containers)."""
+    internal = tk.config.get("ckanext.testbed.sso.hub_internal_url") or ""
+    return hub.server_side_url(url, oidc_config.base_url(), internal)
 
 
 @tk.blanket.config_declarations
@@ -52,13 +60,15 @@ class TestbedSsoPlugin(p.SingletonPlugin):
     p.implements(p.IMiddleware, inherit=True)
     p.implements(p.IAuthenticator, inherit=True)
     p.implements(IOidcPkce, inherit=True)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
 
     # IConfigurer
 
     def update_config(self, config: tk.CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
         # the hub wants the client secret in the token request's body (hub.HubRequests)
-        oidc_views.requests = hub.HubRequests(oidc_config.client_secret)
+        oidc_views.requests = hub.HubRequests(oidc_config.client_secret, _server_side)
         # count failed sign-ins of CKAN's own form; forget a user's failures at their sign-in (throttle.py)
         signals.failed_login.connect(throttle.on_failed_login)
         signals.user_logged_in.connect(throttle.on_logged_in)
@@ -67,6 +77,17 @@ class TestbedSsoPlugin(p.SingletonPlugin):
 
     def get_blueprint(self):
         return [views.bp]
+
+    # IActions
+
+    def get_actions(self) -> dict:
+        """The sign-in locks of CKAN's own form, for the hub's console API and the CLI (``actions.py``)."""
+        return actions.get_actions()
+
+    # IAuthFunctions
+
+    def get_auth_functions(self) -> dict:
+        return actions.get_auth_functions()
 
     # IMiddleware
 
@@ -117,7 +138,7 @@ class TestbedSsoPlugin(p.SingletonPlugin):
         every = tk.config.get("ckanext.testbed.sso.recheck_seconds")
         if time.time() - float(session.get(CHECKED) or 0) < every:
             return None
-        ok = hub.still_signed_in(oidc_config.userinfo_url(), token, session.get(HUB_NAME, ""))
+        ok = hub.still_signed_in(_server_side(oidc_config.userinfo_url()), token, session.get(HUB_NAME, ""))
         if ok is None:
             return None
         if ok:
