@@ -8,7 +8,8 @@ datasets, run ``ckan search-index rebuild`` once after enabling the plugin.
 
 It also keeps each user's account details (氏名, 所属) to themselves and sysadmins (``users.py``), and
 makes the catalogue the city's portal: home and About pages, 人気順, romanised URL names, trainees'
-practice publishing kept out of the public lists unless asked for (``portal.py``, ``practice.py``).
+practice publishing kept out of the public lists unless asked for (``portal.py``, ``practice.py``); views and
+downloads per day for usage dashboards (``usage/``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from . import portal, users
+from .requests import actions as request_actions
+from .requests import auth as request_auth
+from .requests import views as request_views
 from .search import patches, query, schema
+from .usage import logic as usage
 
 
 @tk.blanket.config_declarations
@@ -31,6 +36,7 @@ class TestbedPlugin(p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IActions)
     p.implements(p.ITemplateHelpers)
+    p.implements(p.IBlueprint)
 
     # IConfigurer
 
@@ -51,8 +57,9 @@ class TestbedPlugin(p.SingletonPlugin):
     # IAuthFunctions
 
     def get_auth_functions(self) -> dict:
-        """Trainees see no other user (``users.py``): not in lists, not one by one."""
-        return users.auth_functions()
+        """Trainees see no other user (``users.py``); usage figures as far as the dataset may be read (``usage/``);
+        who may file, read, discuss, route and close data requests (``requests/auth.py``)."""
+        return {**users.auth_functions(), **usage.get_auth_functions(), **request_auth.get_auth_functions()}
 
     # IPackageController
 
@@ -63,11 +70,18 @@ class TestbedPlugin(p.SingletonPlugin):
     # IActions
 
     def get_actions(self) -> dict:
-        """organization_list without sandboxes; romanised names for new datasets (``portal.py``)."""
-        return portal.get_actions()
+        """organization_list without sandboxes; romanised names for new datasets (``portal.py``); views and
+        downloads per day (``usage/``); data requests (``requests/``)."""
+        return {**portal.get_actions(), **usage.get_actions(), **request_actions.get_actions()}
 
     # ITemplateHelpers
 
     def get_helpers(self) -> dict:
         """Home-page data and the city's name for the templates."""
         return portal.get_helpers()
+
+    # IBlueprint
+
+    def get_blueprint(self):
+        """The data-request pages (``requests/views.py``)."""
+        return [request_views.bp]

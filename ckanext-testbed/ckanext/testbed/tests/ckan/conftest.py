@@ -11,7 +11,8 @@ per test by CKAN's ``with_plugins`` fixture. CKAN's fixtures (``app``, ``with_pl
 Fixtures defined here:
 
 - ``reset_catalogue``  a function: CKAN's ``reset_db`` (whose first run in a session drops EVERY table, the
-                       extension's too), the migrations of ``activity`` and ``tracking``, then the search table
+                       extension's too), the migrations of ``activity``, ``tracking`` and ``testbed`` (its
+                       data-request tables, ``migration/testbed/``), then the search table
                        of the ``testbed`` plugin present and empty (below).
 - ``clean_db``         CKAN's fixture, overridden the way CKAN's own ``ckanext/activity/tests/conftest.py``
                        does: calls ``reset_catalogue`` before the test.
@@ -35,7 +36,7 @@ import pytest
 from ckanext.testbed.search import schema
 
 TIER = "ckanext"
-MIGRATED_PLUGINS = ("activity", "tracking")  # core plugins of the live ckan.ini that have migrations
+MIGRATED_PLUGINS = ("activity", "tracking", "testbed")  # plugins of the live ckan.ini that have migrations
 SOURCE = Path(__file__).resolve().parents[2]
 
 

@@ -1,0 +1,53 @@
+"""Japanese words and messages of data requests, kept in one place for review."""
+
+from __future__ import annotations
+
+STATUS_LABELS = {"open": "受付中", "assigned": "対応中", "closed": "完了"}
+RESOLUTION_LABELS = {"published": "公開済み", "partial": "一部対応", "rejected": "対応不可", "duplicate": "重複"}
+# the fixed list of reasons for 対応不可 (a free-text note is required beside it)
+REASON_LABELS = {
+    "personal_data": "個人情報を含むため",
+    "third_party": "第三者の権利・利益を害するおそれがあるため",
+    "security": "安全や防犯に支障があるため",
+    "not_held": "市が保有していないデータのため",
+    "cost": "作成・加工の負担が大きすぎるため",
+    "other": "その他",
+}
+NOTIFICATION_LABELS = {
+    "created": "新しい要望「{title}」が届きました。",
+    "assigned": "要望「{title}」の担当が決まりました。",
+    "commented": "要望「{title}」に新しいコメントがあります。",
+    "closed": "要望「{title}」が{resolution}として完了しました。",
+}
+
+REQUIRED = "{label}を入力してください。"
+TOO_LONG = "{label}は {limit} 文字以内にしてください (今は {length} 文字です)。"
+NOT_TEXT = "{label}は文字列で指定してください。"
+CHOICE = "{label}「{value}」は選べません。次のどれかを指定してください: {choices}"
+NOT_FOUND = "要望が見つかりません (ID: {id})。一覧から開き直してください。"
+ORG_NOT_FOUND = "担当課 (組織)「{name}」が見つかりません。組織の URL 名か ID を指定してください。"
+USER_NOT_FOUND = "利用者「{name}」が見つかりません。"
+DATASET_NOT_FOUND = "データセット「{name}」が見つかりません。データセットの URL 名か ID を指定してください。"
+DATASET_UNREADABLE = "データセット「{name}」を見る権限がないため、この要望に結び付けられません。"
+DATASET_NOT_PUBLIC = "データセット「{name}」は公開されていません。公開してから完了にしてください。"
+DATASET_REQUIRED = "「公開済み」で完了にするときは、公開したデータセットを指定してください。"
+REASON_REQUIRED = "「対応不可」で完了にするときは、理由を一覧から選んでください。"
+NOTE_REQUIRED = "「対応不可」で完了にするときは、理由の説明を入力してください。"
+DUPLICATE_REQUIRED = "「重複」で完了にするときは、同じ内容の要望の ID を指定してください。"
+DUPLICATE_SELF = "要望をそれ自身の重複にはできません。別の要望の ID を指定してください。"
+ALREADY_CLOSED = "この要望はすでに完了しています。"
+ASSIGN_NOTHING = "担当課 (organization) か担当者 (assignee) を指定してください。"
+ASSIGNEE_NOT_STAFF = "「{name}」は担当課「{org}」の編集者・管理者でも調整役でもないため、担当者にできません。"
+ASSIGNEE_NEEDS_ORG = "担当者を決める前に、担当課 (組織) を決めてください。"
+PRACTICE_ORG = "研修用のサンドボックス組織には要望を出せません。市の担当課を選ぶか、空欄にして調整役に任せてください。"
+DATASET_HIDDEN = "この要望に結び付いたデータセットは、あなたには公開されていないため表示できません。"
+
+SIGN_IN = "要望を出すには、サインインしてください。"
+NOT_VISIBLE = "この要望を見る権限がありません。"
+NOT_INVOLVED = "この要望にコメントできるのは、要望を出した人、担当課の職員、調整役だけです。"
+NOT_STAFF_ASSIGN = "この要望の担当を決められるのは、担当課の編集者・管理者と調整役だけです。"
+NOT_STAFF_MOVE = "担当課を別の組織に変えられるのは、調整役だけです。"
+NOT_STAFF_CLOSE = "この要望を完了にできるのは、担当課の編集者・管理者と調整役だけです。"
+ONLY_SYSADMIN_DELETE = "要望を削除できるのは、サイト管理者だけです。"
+ONLY_SYSADMIN = "調整役を任命・解除できるのは、サイト管理者だけです。"
+ONLY_COORDINATORS = "調整役の一覧を見られるのは、サイト管理者と調整役だけです。"

@@ -1,0 +1,65 @@
+"""Followers and notifications of requests (in CKAN, a table of its own; read through the API).
+
+Who hears of an event: the request's followers (the requester, the assignee, everyone who commented or
+chose to follow), the editors and admins of its organisation, and coordinators while no organisation has
+it — never the person who caused the event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import ckan.model as model
+import sqlalchemy as sa
+
+from . import roles
+from .model import Follower, Notification, Request
+
+
+def follow(request: Request, user_id: str) -> None:
+    """Add a follower (idempotent; flushes within the action's transaction)."""
+    if model.Session.get(Follower, (request.id, user_id)) is None:
+        model.Session.add(Follower(request_id=request.id, user_id=user_id))
+        model.Session.flush()
+
+
+def unfollow(request: Request, user_id: str) -> None:
+    model.Session.query(Follower).filter_by(request_id=request.id, user_id=user_id).delete()
+
+
+def follower_ids(request: Request) -> list[str]:
+    return [row[0] for row in model.Session.query(Follower.user_id).filter_by(request_id=request.id).all()]
+
+
+def recipients(request: Request, actor_id: str | None, extra: Iterable[str] = ()) -> list[str]:
+    who = set(follower_ids(request)) | set(extra)
+    if request.organization_id:
+        who |= set(roles.staff_ids(request.organization_id))
+    else:
+        who |= set(roles.coordinator_ids())
+    who.discard(actor_id)
+    return sorted(who)
+
+
+def notify(request: Request, kind: str, actor_id: str | None, extra: Iterable[str] = ()) -> list[str]:
+    """Record one notification of ``kind`` per recipient; returns their ids."""
+    who = recipients(request, actor_id, extra)
+    for user_id in who:
+        model.Session.add(Notification(user_id=user_id, request_id=request.id, kind=kind, actor_id=actor_id))
+    return who
+
+
+def mark_read(user_id: str, ids: list[str] | None, now) -> int:
+    """Mark the user's notifications (these ids, or all) read; returns how many changed."""
+    query = model.Session.query(Notification).filter(Notification.user_id == user_id, Notification.read_at.is_(None))
+    if ids is not None:
+        query = query.filter(Notification.id.in_(ids))
+    return query.update({Notification.read_at: now}, synchronize_session=False)
+
+
+def unread_count(user_id: str) -> int:
+    return (
+        model.Session.query(sa.func.count(Notification.id))
+        .filter(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar()
+    )

@@ -1,0 +1,298 @@
+"""Data requests (データ公開の要望, ``requests/``) inside real CKAN 2.12: their life, search, permissions, bad input.
+
+A self-registered requester asks 危機管理課 of the city for data; a coordinator (調整役) routes it; the
+department's editor discusses and closes it with the dataset that answers it. Every action runs as the
+person who would do it (``ignore_auth`` off), so the auth functions are exercised, not skipped.
+"""
+
+from __future__ import annotations
+
+import pytest
+from ckan.plugins import toolkit as tk
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+from ckanext.testbed.requests import messages
+
+pytestmark = [pytest.mark.ckanext, pytest.mark.usefixtures("with_plugins", "clean_db")]
+
+
+def act(action: str, who: dict | None, /, **data):
+    """Call an action as ``who`` (a user dict; None: anonymous) with authorisation checked."""
+    context = {"user": who["name"] if who else "", "ignore_auth": False}
+    return call_action(action, context=context, **data)
+
+
+def kinds(user: dict) -> list[str]:
+    """The kinds of the user's notifications, oldest first."""
+    return [n["kind"] for n in reversed(act("testbed_request_notifications", user)["results"])]
+
+
+@pytest.fixture
+def city():
+    """危機管理課 (an editor, a public and a private dataset), 保健課 (a private dataset), people around them."""
+    sysadmin = factories.Sysadmin()
+    requester = factories.User(name="tb-req-yamada", fullname="山田 物流")
+    other_requester = factories.User(name="tb-req-suzuki")
+    coordinator = factories.User(name="tb-coordinator")
+    staff = factories.User(name="tb-kikikanri-sato")
+    health_staff = factories.User(name="tb-hoken-ito")
+    trainee = factories.User(name="tb-tanaka")
+    org = factories.Organization(
+        name="kikikanri-ka", title="危機管理課", users=[{"name": staff["name"], "capacity": "editor"}]
+    )
+    health = factories.Organization(
+        name="hoken-ka", title="保健課", users=[{"name": health_staff["name"], "capacity": "editor"}]
+    )
+    sandbox = factories.Organization(
+        name="sandbox-tanaka", title="tanaka のサンドボックス", users=[{"name": trainee["name"], "capacity": "editor"}]
+    )
+    shelters = factories.Dataset(name="hinanbasho", title="指定緊急避難場所一覧", owner_org=org["id"])
+    drills = factories.Dataset(name="kunren-kiroku", title="訓練記録", owner_org=org["id"], private=True)
+    patients = factories.Dataset(name="kanja-meibo", title="患者名簿", owner_org=health["id"], private=True)
+    practice_copy = factories.Dataset(name="hinanbasho-copy", title="指定緊急避難場所一覧", owner_org=sandbox["id"])
+    act("testbed_request_coordinator_set", sysadmin, user=coordinator["name"])
+    return {
+        "sysadmin": sysadmin,
+        "requester": requester,
+        "other_requester": other_requester,
+        "coordinator": coordinator,
+        "staff": staff,
+        "health_staff": health_staff,
+        "trainee": trainee,
+        "org": org,
+        "sandbox": sandbox,
+        "shelters": shelters,
+        "drills": drills,
+        "patients": patients,
+        "practice_copy": practice_copy,
+    }
+
+
+def file_request(city, **extra) -> dict:
+    data = {
+        "title": "指定緊急避難場所を GeoJSON で",
+        "description": "避難場所の位置と災害種別を地図アプリで使いたい。",
+        "purpose": "物流の災害時ルート計画",
+        "data_format": "GeoJSON",
+        "area": "市内全域",
+    }
+    return act("testbed_request_create", city["requester"], **{**data, **extra})
+
+
+def test_the_full_life_of_a_request_with_its_notifications(city):
+    """Create as a requester → a coordinator routes and assigns → discussion → the editor closes it with the
+    dataset: is each step allowed to the right person only, and is everyone involved notified?"""
+    requester, coordinator, staff = city["requester"], city["coordinator"], city["staff"]
+    created = file_request(city)
+    rid = created["id"]
+    assert created["status"] == "open" and created["status_label"] == "受付中" and created["organization"] is None
+    assert created["requester"] == requester["name"]
+    assert kinds(coordinator) == ["created"]  # nobody's department yet: the coordinators hear of it
+    assert kinds(requester) == [] and kinds(staff) == []
+
+    with pytest.raises(tk.NotAuthorized):  # the editor of another department cannot take it
+        act("testbed_request_assign", city["health_staff"], id=rid, organization="hoken-ka")
+    with pytest.raises(tk.NotAuthorized):  # nor can the requester close their own request
+        act("testbed_request_close", requester, id=rid, resolution="duplicate", duplicate_of=rid)
+
+    assigned = act("testbed_request_assign", coordinator, id=rid, organization="kikikanri-ka", assignee=staff["name"])
+    assert assigned["status"] == "assigned" and assigned["status_label"] == "対応中"
+    assert assigned["organization"]["title"] == "危機管理課" and assigned["assignee"] == staff["name"]
+    assert kinds(staff) == ["assigned"] and kinds(requester) == ["assigned"]
+
+    with pytest.raises(tk.NotAuthorized):  # an outsider takes no part in the discussion
+        act("testbed_request_comment", city["other_requester"], id=rid, text="私も欲しいです")
+    act("testbed_request_comment", staff, id=rid, text="来月、GeoJSON でも公開する予定です。")
+    act("testbed_request_comment", requester, id=rid, text="ありがとうございます。")
+    assert kinds(requester) == ["assigned", "commented"]
+    assert kinds(staff) == ["assigned", "commented"]
+
+    closed = act(
+        "testbed_request_close", staff, id=rid, resolution="published", dataset="hinanbasho", note="公開しました。"
+    )
+    assert closed["status"] == "closed" and closed["resolution_label"] == "公開済み"
+    assert closed["dataset"] == {"id": city["shelters"]["id"], "name": "hinanbasho", "title": "指定緊急避難場所一覧"}
+    assert kinds(requester) == ["assigned", "commented", "closed"]
+    assert kinds(staff) == ["assigned", "commented"]  # the closer is not told of their own act
+    latest = act("testbed_request_notifications", requester)["results"][0]
+    assert latest["message"] == "要望「指定緊急避難場所を GeoJSON で」が公開済みとして完了しました。"
+    assert latest["created"].endswith("+09:00")
+
+    shown = act("testbed_request_show", requester, id=rid)
+    assert [(c["role"], c["text"]) for c in shown["comments"]] == [
+        ("担当課", "来月、GeoJSON でも公開する予定です。"),
+        ("要望者", "ありがとうございます。"),
+    ]
+    assert shown["age_days"] == 0 and shown["closed_at"].endswith("+09:00")
+    with pytest.raises(tk.ValidationError) as again:
+        act("testbed_request_close", staff, id=rid, resolution="partial")
+    assert again.value.error_dict == {"id": [messages.ALREADY_CLOSED]}
+
+    listed = act("testbed_request_list", None, organization="kikikanri-ka")
+    assert [r["id"] for r in listed["results"]] == [rid] and listed["results"][0]["status_label"] == "完了"
+    assert listed["status_counts"] == {"open": 0, "assigned": 0, "closed": 1}
+    assert act("testbed_request_list", None, organization="hoken-ka")["count"] == 0
+
+    assert act("testbed_request_notifications", requester)["unread"] == 3
+    assert act("testbed_request_notifications_read", requester)["marked"] == 3
+    assert act("testbed_request_notifications", requester, unread_only=True)["results"] == []
+    assert act("testbed_request_notifications", staff)["unread"] == 2  # someone else's stay unread
+
+
+def test_is_a_two_character_japanese_substring_found_without_solr(city):
+    """Do 保育, 避難 and full-width ＧｅｏＪＳＯＮ find exactly the requests containing them (all words must occur)?"""
+    nursery = file_request(
+        city, title="保育施設の空き状況を毎週", description="", purpose="", data_format="CSV", area=""
+    )
+    shelters = file_request(city)
+    file_request(
+        city, title="ごみ収集日カレンダー", description="地区ごとの収集日", purpose="", data_format="", area=""
+    )
+
+    def found(q: str) -> list[str]:
+        result = act("testbed_request_list", city["other_requester"], q=q)
+        assert result["count"] == len(result["results"])
+        return [r["id"] for r in result["results"]]
+
+    assert found("保育") == [nursery["id"]]
+    assert found("避難") == [shelters["id"]]
+    assert found("ＧｅｏＪＳＯＮ") == [shelters["id"]]  # NFKC folding, as the dataset search
+    assert found("空き 毎週") == [nursery["id"]]
+    assert found("空き 避難") == []
+    assert found("図書") == []
+    assert found("%") == []  # LIKE wildcards match literally
+    assert len(found("")) == 3
+
+
+def test_bad_input_gets_a_japanese_message_and_changes_nothing(city):
+    """Empty title, anonymous filing, closing with a dataset the closer cannot read or without what the
+    resolution needs, a comment with HTML: refused with a message naming the field, or kept as plain text?"""
+    with pytest.raises(tk.ValidationError) as empty:
+        act("testbed_request_create", city["requester"], title="  　", description="何か")
+    assert empty.value.error_dict == {"title": ["タイトルを入力してください。"]}
+    with pytest.raises(tk.NotAuthorized):
+        act("testbed_request_create", None, title="匿名の要望")
+    assert act("testbed_request_list", city["sysadmin"])["count"] == 0
+
+    rid = file_request(city, organization="kikikanri-ka")["id"]
+    staff = city["staff"]
+    with pytest.raises(tk.ValidationError) as unreadable:  # 保健課's private dataset
+        act("testbed_request_close", staff, id=rid, resolution="published", dataset="kanja-meibo")
+    assert unreadable.value.error_dict == {"dataset": [messages.DATASET_UNREADABLE.format(name="kanja-meibo")]}
+    with pytest.raises(tk.ValidationError) as private:  # its own, but not published
+        act("testbed_request_close", staff, id=rid, resolution="published", dataset="kunren-kiroku")
+    assert private.value.error_dict == {"dataset": [messages.DATASET_NOT_PUBLIC.format(name="訓練記録")]}
+    with pytest.raises(tk.ValidationError) as missing:
+        act("testbed_request_close", staff, id=rid, resolution="published")
+    assert missing.value.error_dict == {"dataset": [messages.DATASET_REQUIRED]}
+    with pytest.raises(tk.ValidationError) as no_reason:
+        act("testbed_request_close", staff, id=rid, resolution="rejected")
+    assert no_reason.value.error_dict == {"reason": [messages.REASON_REQUIRED], "note": [messages.NOTE_REQUIRED]}
+    with pytest.raises(tk.ValidationError) as wrong:
+        act("testbed_request_close", staff, id=rid, resolution="done")
+    assert "対応結果「done」は選べません" in wrong.value.error_dict["resolution"][0]
+    unchanged = act("testbed_request_show", staff, id=rid)
+    assert unchanged["status"] == "open" and unchanged["resolution"] is None and unchanged["dataset"] is None
+
+    script = '<script>alert("x")</script><b>太字</b>'
+    act("testbed_request_comment", city["requester"], id=rid, text=script)
+    assert act("testbed_request_show", None, id=rid)["comments"][0]["text"] == script
+
+    rejected = act(
+        "testbed_request_close", staff, id=rid, resolution="rejected", reason="personal_data", note="個人情報のため"
+    )
+    assert rejected["resolution_label"] == "対応不可" and rejected["reason_label"] == "個人情報を含むため"
+
+
+def test_a_requester_cannot_read_a_private_dataset_through_a_request(city):
+    """When the answering dataset is made private later, does the requester's view of the request hide it
+    (with a Japanese note) while the link stays for staff, and does CKAN refuse the dataset itself?"""
+    rid = file_request(city, organization="kikikanri-ka")["id"]
+    act("testbed_request_close", city["staff"], id=rid, resolution="published", dataset="hinanbasho")
+    assert act("testbed_request_show", city["requester"], id=rid)["dataset"]["name"] == "hinanbasho"
+    act("package_patch", city["sysadmin"], id="hinanbasho", private=True)
+
+    seen = act("testbed_request_show", city["requester"], id=rid)
+    assert seen["dataset"] is None and seen["dataset_hidden"] == messages.DATASET_HIDDEN
+    assert "hinanbasho" not in str(seen) and city["shelters"]["id"] not in str(seen)
+    with pytest.raises(tk.NotAuthorized):
+        act("package_show", city["requester"], id="hinanbasho")
+    staff_view = act("testbed_request_show", city["staff"], id=rid)
+    assert staff_view["dataset"]["name"] == "hinanbasho" and staff_view["status"] == "closed"
+
+
+def test_training_copies_are_seen_and_answered_only_in_the_trainees_sandbox(city):
+    """Is a request routed to a trainee's sandbox hidden from outsiders, answerable by the trainee with the
+    sandbox's dataset, while the trainee cannot act on the city's requests, nor anyone grant the coordinator role?"""
+    with pytest.raises(tk.ValidationError) as refused:
+        file_request(city, organization="sandbox-tanaka")
+    assert refused.value.error_dict == {"organization": [messages.PRACTICE_ORG]}
+    copy = act(
+        "testbed_request_create",
+        city["coordinator"],
+        title="保育施設の空き状況 (研修用)",
+        organization="sandbox-tanaka",
+    )
+    city_request = file_request(city, organization="kikikanri-ka")
+
+    outsider = city["other_requester"]
+    assert [r["id"] for r in act("testbed_request_list", outsider)["results"]] == [city_request["id"]]
+    with pytest.raises(tk.NotAuthorized):
+        act("testbed_request_show", outsider, id=copy["id"])
+    assert act("testbed_request_list", city["coordinator"])["count"] == 2
+    assert {r["id"] for r in act("testbed_request_list", city["trainee"])["results"]} == {
+        copy["id"],
+        city_request["id"],
+    }
+
+    trainee = city["trainee"]
+    with pytest.raises(tk.NotAuthorized):
+        act("testbed_request_close", trainee, id=city_request["id"], resolution="published", dataset="hinanbasho-copy")
+    closed = act("testbed_request_close", trainee, id=copy["id"], resolution="published", dataset="hinanbasho-copy")
+    assert closed["status"] == "closed" and closed["dataset"]["name"] == "hinanbasho-copy"
+
+    with pytest.raises(tk.NotAuthorized):
+        act("testbed_request_coordinator_set", trainee, user=trainee["name"])
+    assert act("testbed_request_coordinator_list", city["sysadmin"]) == [city["coordinator"]["name"]]
+
+    with pytest.raises(tk.NotAuthorized):  # only sysadmins delete, with the whole discussion
+        act("testbed_request_delete", city["coordinator"], id=copy["id"])
+    act("testbed_request_comment", trainee, id=copy["id"], text="公開しました")
+    act("testbed_request_delete", city["sysadmin"], id=copy["id"])
+    with pytest.raises(tk.ObjectNotFound):
+        act("testbed_request_show", city["sysadmin"], id=copy["id"])
+    assert act("testbed_request_list", city["sysadmin"])["count"] == 1
+
+
+def test_the_pages_file_list_and_discuss_a_request_in_japanese(app, city):
+    """Do /data-request, /data-request/new and /data-request/<id> work in Japanese: an empty title refused with
+    the field's message, a filed request listed and found by 保育, a comment with HTML shown as text?"""
+    token = factories.APIToken(user=city["requester"]["id"])["token"]
+    auth = {"Authorization": token}
+    anonymous = app.get("/data-request/").body
+    assert "データ公開の要望" in anonymous and "サインイン" in anonymous and "0 件の要望" in anonymous
+    app.get("/data-request/new", status=403)
+
+    empty = app.post("/data-request/new", data={"title": " ", "description": "毎週の空き"}, headers=auth).body
+    assert "タイトルを入力してください。" in empty and "毎週の空き" in empty  # what was typed stays in the form
+    assert act("testbed_request_list", city["sysadmin"])["count"] == 0
+
+    filed = app.post(
+        "/data-request/new",
+        data={"title": "保育施設の空き状況を毎週", "data_format": "CSV", "organization": ""},
+        headers=auth,
+        follow_redirects=False,
+    )
+    assert filed.status_code == 302
+    rid = filed.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    assert act("testbed_request_show", city["requester"], id=rid)["title"] == "保育施設の空き状況を毎週"
+
+    listed = app.get("/data-request/", query_string={"q": "保育"}).body
+    assert "保育施設の空き状況を毎週" in listed and "1 件の要望" in listed and "受付中" in listed
+    assert "該当する要望はありません" in app.get("/data-request/", query_string={"q": "図書"}).body
+
+    app.post(f"/data-request/{rid}", data={"text": "<script>alert(1)</script>よろしく"}, headers=auth)
+    page = app.get(f"/data-request/{rid}").body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;よろしく" in page and "<script>alert(1)</script>" not in page
+    assert "調整役が確認中" in page
+    app.get("/data-request/no-such-id", status=404)

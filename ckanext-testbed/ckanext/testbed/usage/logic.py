@@ -1,0 +1,121 @@
+"""The usage actions and their auth functions (wired in by ``plugin.py``).
+
+``testbed_usage_daily`` never shows more than package_show would: a dataset's figures need the right to
+read that dataset (so a private dataset's only to its organisation's members and sysadmins), and an
+organisation's figures add up only the datasets the caller may read. It reads, never writes
+(``side_effect_free``: GET works, for a later usage page's scripts).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+
+from . import daily, schema
+
+RECORDED_ZONE_OPTION = "ckanext.testbed.usage.recorded_timezone"
+MAX_DATASETS = 1000  # of one organisation (package_search's own page limit)
+
+
+def _zone(name: str, fallback: str) -> str:
+    name = (name or "").strip()
+    if not name or name == "server":
+        name = fallback
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return fallback
+    return name
+
+
+def _zones() -> tuple[str, str]:
+    """(display zone, recorded zone): CKAN's ``ckan.display_timezone`` and this package's option."""
+    recorded = _zone(tk.config.get(RECORDED_ZONE_OPTION), "UTC")
+    return _zone(tk.config.get("ckan.display_timezone"), recorded), recorded
+
+
+def _as_caller(context: dict) -> dict:
+    """A fresh context for the actions called on the caller's behalf (same user, same auth)."""
+    return {
+        "user": context.get("user"),
+        "auth_user_obj": context.get("auth_user_obj"),
+        "ignore_auth": bool(context.get("ignore_auth")),
+        "model": model,
+    }
+
+
+def _readable_datasets(context: dict, data: dict) -> list[dict]:
+    """The dataset asked for, or the organisation's datasets the caller may read (package_show's rule)."""
+    if data.get("id"):
+        return [tk.get_action("package_show")(_as_caller(context), {"id": data["id"]})]
+    org = tk.get_action("organization_show")(_as_caller(context), {"id": data["org"], "include_datasets": False})
+    found = tk.get_action("package_search")(
+        _as_caller(context),
+        {"fq": f'owner_org:"{org["id"]}"', "include_private": True, "rows": MAX_DATASETS},
+    )["results"]
+    readable = []
+    for dataset in found:
+        try:
+            tk.check_access("package_show", _as_caller(context), {"id": dataset["id"]})
+        except tk.NotAuthorized:
+            continue
+        readable.append(dataset)
+    return readable
+
+
+@tk.side_effect_free
+def testbed_usage_daily(context: dict, data_dict: dict) -> dict[str, Any]:
+    """Page views or downloads per day (Japan time) of one dataset (``id``) or one organisation (``org``).
+
+    Parameters: ``id`` or ``org``; ``kind`` = ``views`` (default) or ``downloads``; ``start`` and ``end``
+    (``YYYY-MM-DD``, both included; default the 90 days up to today). Returns ``{"kind", "start", "end",
+    "timezone", "datasets" (their names), "total", "rows": [{"date", "count"}, …]}`` with one row per day.
+    """
+    data, errors = tk.navl_validate(dict(data_dict or {}), schema.usage_daily_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    schema.check_target(data)
+    tk.check_access("testbed_usage_daily", context, data)
+    display, recorded = _zones()
+    today = datetime.now(ZoneInfo(display)).date()
+    start, end = schema.check_period(data.get("start"), data.get("end"), today)
+    period = daily.Period(start=start, end=end, display=display, recorded=recorded)
+    datasets = _readable_datasets(context, data)
+    kind = schema.KINDS[data["kind"]]
+    targets = daily.page_targets(datasets) if kind == "page" else daily.resource_targets(datasets)
+    rows = daily.fill(period, daily.counts(model.Session, kind=kind, targets=targets, period=period))
+    return {
+        "kind": data["kind"],
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "timezone": display,
+        "datasets": sorted(d["name"] for d in datasets),
+        "total": sum(r["count"] for r in rows),
+        "rows": rows,
+    }
+
+
+@tk.auth_allow_anonymous_access
+def testbed_usage_daily_auth(context: dict, data_dict: dict) -> dict[str, Any]:
+    """A dataset's usage: whoever may read the dataset. An organisation's: anyone (the figures then count
+    only the datasets the caller may read; see ``_readable_datasets``)."""
+    if data_dict.get("id"):
+        try:
+            tk.check_access("package_show", _as_caller(context), {"id": data_dict["id"]})
+        except tk.NotAuthorized:
+            return {"success": False, "msg": "このデータセットの利用状況を見る権限がありません。"}
+        except tk.ObjectNotFound:
+            pass  # the action's package_show then answers "not found"
+    return {"success": True}
+
+
+def get_actions() -> dict[str, Any]:
+    return {"testbed_usage_daily": testbed_usage_daily}
+
+
+def get_auth_functions() -> dict[str, Any]:
+    return {"testbed_usage_daily": testbed_usage_daily_auth}
