@@ -19,7 +19,9 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+
+from testbed_config.japan_time import JST
 
 DAYS = 90
 SEED = 992011  # the fictional city's code
@@ -52,7 +54,7 @@ class Visit:
     user_key: str
     url: str
     tracking_type: str  # "page" or "resource", as CKAN's tracking.js sends them
-    at: datetime
+    at: datetime  # naive, Japan time (the hours a person in the city visits)
 
 
 def rate(name: str) -> float:
@@ -97,9 +99,15 @@ def visits(datasets: list[dict], until: date, days: int = DAYS) -> list[Visit]:
 
 
 def copy_text(rows: list[Visit]) -> str:
-    """``COPY tracking_raw (user_key, url, tracking_type, access_timestamp) FROM STDIN`` data (text format)."""
+    """``COPY tracking_raw (user_key, url, tracking_type, access_timestamp) FROM STDIN`` data (text format).
+
+    ``access_timestamp`` as CKAN's tracking middleware writes it: the naive local time of the CKAN process,
+    UTC here (``ckanext.testbed.usage.recorded_timezone``), so a visit at 09:00 Japan time is stored as 00:00."""
 
     def esc(v: str) -> str:
         return v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
-    return "".join(f"{esc(v.user_key)}\t{esc(v.url)}\t{v.tracking_type}\t{v.at.isoformat(sep=' ')}\n" for v in rows)
+    def stored(at: datetime) -> str:
+        return at.replace(tzinfo=JST).astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+
+    return "".join(f"{esc(v.user_key)}\t{esc(v.url)}\t{v.tracking_type}\t{stored(v.at)}\n" for v in rows)

@@ -36,7 +36,8 @@ UNKNOWN_ASSIGNMENT = (
 )
 NOT_FETCHED = (
     "{user} さんはまだ課題「{name}」を取得していません。取得していない課題は戻せません "
-    "(JupyterLab の Assignments から取得すると、配布時の状態で届きます)。何も変更していません。"
+    "(JupyterLab のメニュー「課題」→「課題の一覧」で「受け取る」を押すと、配布時の状態で届きます)。"
+    "何も変更していません。"
 )
 ALREADY_SUBMITTED = "課題「{name}」は提出済みなので、自分では配布時の状態に戻せません。講師に相談してください。"
 SERVER_DOWN = (

@@ -91,7 +91,7 @@ def ensure_database(layout: Layout, log=print) -> None:
         return
     log("CKAN のデータベースを初期化しています")
     system.run([*ckan_cmd(layout), "db", "init"], user=user, cwd=layout.ckan_dir)
-    for plugin in ("activity", "tracking"):
+    for plugin in ("activity", "tracking", "testbed"):  # testbed: the data-request tables
         system.run([*ckan_cmd(layout), "db", "upgrade", "-p", plugin], user=user, cwd=layout.ckan_dir, check=False)
     sql = system.run([*ckan_cmd(layout), "datastore", "set-permissions"], user=user, cwd=layout.ckan_dir).stdout
     postgres.psql(layout, sql, db="ckan_datastore")
@@ -227,14 +227,21 @@ def ensure_catalog(layout: Layout, token: str, log=print) -> bool:
     return True
 
 
+USAGE_SEED_VERSION = "utc"
+
+
 def ensure_usage(layout: Layout, token: str, log=print) -> bool:
     """Once: the sample catalogue's fictional usage history (ckan_seed/usage.py) in CKAN's tracking tables."""
     from ckan_seed.usage import DAYS, KEY_PREFIX, copy_text, visits
     from datasets.manifest import load
 
     marker = layout.ckan_dir / ".usage-seeded"
-    if marker.exists():
+    # "utc": the history's times are stored in UTC, as CKAN stores visits; an older seed wrote Japan time into
+    # the same column (every visit 9 hours late): it is replaced, the catalogue's real visits are kept
+    if marker.exists() and marker.read_text().strip() == USAGE_SEED_VERSION:
         return False
+    if marker.exists():
+        postgres.psql(layout, f"DELETE FROM tracking_raw WHERE user_key LIKE '{KEY_PREFIX}%'", db="ckan")
     seeded = postgres.psql(layout, f"SELECT count(*) FROM tracking_raw WHERE user_key LIKE '{KEY_PREFIX}%'", db="ckan")
     if int(seeded or 0) == 0:
         log("サンプルカタログの利用状況 (架空の閲覧・ダウンロード履歴) を入れています")
@@ -252,5 +259,5 @@ def ensure_usage(layout: Layout, token: str, log=print) -> bool:
         postgres.psql(layout, copy + copy_text(rows) + "\\.\n", db="ckan")
         start = (today - timedelta(days=DAYS + 1)).isoformat()
         system.run([*ckan_cmd(layout), "tracking", "update", start], user=service_user(), cwd=layout.ckan_dir)
-    marker.write_text("seeded\n")
+    marker.write_text(USAGE_SEED_VERSION + "\n")
     return True

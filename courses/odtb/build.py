@@ -7,6 +7,9 @@ to it from ``datasets/`` (trainees cannot read private CKAN datasets). Run after
     python courses/odtb/build.py           # rewrite source/
     python courses/odtb/build.py --check   # exit 1 when source/ is out of date
 
+It also writes the instructors' answer keys ``instructor_kit/answer_keys/kadai_NN.md`` (``answer_key.py``),
+which ``--check`` compares in the same way.
+
 Source format: cells start with a marker line at column 0.
 
     %% md                 a markdown cell (locked in assignments)
@@ -28,6 +31,8 @@ import json
 import shutil
 import sys
 from pathlib import Path
+
+import answer_key
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -125,24 +130,39 @@ def build(out: Path = OUT) -> dict[Path, bytes]:
     return files
 
 
+def _compare(files: dict[Path, bytes], folder: Path, pattern: str) -> tuple[list[str], list[str]]:
+    """(stale, extra): files missing or different under ``folder``, and files there no longer made."""
+    existing = {p for p in folder.rglob(pattern) if p.is_file()} if folder.exists() else set()
+    stale = sorted(str(p) for p in files if not p.exists() or p.read_bytes() != files[p])
+    return stale, sorted(str(p) for p in existing - set(files))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="only report whether source/ is up to date")
+    ap.add_argument(
+        "--check", action="store_true", help="only report whether source/ and the answer keys are up to date"
+    )
     opts = ap.parse_args(argv)
     files = build()
-    existing = {p for p in OUT.rglob("*") if p.is_file()} if OUT.exists() else set()
-    stale = sorted(str(p) for p in files if not p.exists() or p.read_bytes() != files[p])
-    extra = sorted(str(p) for p in existing - set(files))
+    keys = answer_key.keys()
+    stale, extra = _compare(files, OUT, "*")
+    key_stale, key_extra = _compare(keys, answer_key.KEYS, "*.md")
     if opts.check:
-        for p in stale + extra:
+        for p in stale + extra + key_stale + key_extra:
             print(f"古いか余分なファイル: {p}")
-        return 1 if stale or extra else 0
+        return 1 if stale or extra or key_stale or key_extra else 0
     if OUT.exists():
         shutil.rmtree(OUT)
     for path, data in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+    for p in key_extra:
+        Path(p).unlink()
+    for path, data in keys.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     print(f"{len(files)} ファイルを書きました: {OUT}")
+    print(f"解答例 {len(keys)} ファイルを書きました: {answer_key.KEYS}")
     return 0
 
 

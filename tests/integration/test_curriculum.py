@@ -53,7 +53,7 @@ WRONG = {
             "    return code5 + str((11 - total % 11) % 10)"
         )
     },
-    "04_anzen": {"answer_safe": "safe_table = table.astype(float).mask(table < 5)"},
+    "04_anzen": {"answer_safe": "safe_table = table.astype(float).mask((table > 0) & (table <= 5))"},
     "05_ebpm": {"answer_aging": 'latest["高齢化率（%）"] = latest["65-69歳の男性"] / latest["総人口"]'},
     "06_mieruka": {"answer_bar": ("fig1, ax1 = plt.subplots()\nax1.bar(latest['地域名'], latest['総人口'])")},
     "07_sogo": {

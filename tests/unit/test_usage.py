@@ -52,3 +52,11 @@ def test_copy_text_is_one_escaped_line_per_visit():
     text = copy_text(rows)
     assert text.count("\n") == 3
     assert text.splitlines()[0].split("\t")[1] == rows[0].url
+
+
+def test_are_visits_stored_in_utc_as_ckan_writes_them():
+    """Is a 09:xx visit in Japan time written as 00:xx the same day (CKAN's processes run in UTC here)?"""
+    morning = next(v for v in visits(DATASETS[:1], UNTIL) if v.at.hour == 9)
+    stored = copy_text([morning]).rstrip("\n").split("\t")[3]
+    assert stored == morning.at.replace(hour=0).isoformat(sep=" ")
+    assert stored != morning.at.isoformat(sep=" ")
