@@ -56,12 +56,11 @@ class TestbedLoginHandler(LoginHandler):
         return super()._render(login_error=login_error, username=username, **kwargs)
 
 
-class TestbedAuthenticator(Authenticator):
-    """Checks a user name and password against the testbed's scrypt password store."""
+class ThrottledSignIn(Authenticator):
+    """Failed sign-ins counted per user name and per address (``throttle.py``): a growing delay, then a lock of
+    some minutes, logged and kept across a hub restart; the reason is left for the sign-in page in Japanese.
+    Shared by on-site mode's authenticator and remote mode's (``native_auth.py``), staff included."""
 
-    password_db = Unicode(help="Path of the SQLite file holding the password hashes.").tag(config=True)
-    roster_db = Unicode("", help="The cohort roster (氏名, 所属) the account page shows; optional.").tag(config=True)
-    staff_users = Set(help="Instructors (and admins): the account page never resets or disables them.").tag(config=True)
     max_failures_per_user = Integer(10, help="Failed sign-ins for one user name that lock it.").tag(config=True)
     max_failures_per_address = Integer(
         100, help="Failed sign-ins from one address that lock it (a classroom may share one address)."
@@ -71,26 +70,6 @@ class TestbedAuthenticator(Authenticator):
     throttle_db = Unicode(
         "", help="SQLite file keeping the sign-in failures and locks across a hub restart; '': memory only."
     ).tag(config=True)
-    ckan_url = Unicode("", help="CKAN's internal URL, for its sign-in locks (throttle_api.py); '': none.").tag(
-        config=True
-    )
-    ckan_token_file = Unicode("", help="File of CKAN's admin token, for its sign-in locks (throttle_api.py).").tag(
-        config=True
-    )
-    ckan_account_state = Callable(
-        None,
-        allow_none=True,
-        help="f(hub_username, active) that blocks or restores the trainee's CKAN user (run in a thread); "
-        "None: the CKAN side is not touched.",
-    ).tag(config=True)
-
-    @default("auth_refresh_age")
-    def _refresh_often(self):
-        return 30  # an open session of a disabled trainee ends within this many seconds (refresh_user)
-
-    @default("refresh_pre_spawn")
-    def _refresh_before_spawn(self):
-        return True
 
     def _throttle(self, limit: int, scope: str) -> SignInThrottle:
         # the delay reaches its maximum (2 s) at 8 failures of one user, at 80 of a shared classroom address
@@ -114,14 +93,9 @@ class TestbedAuthenticator(Authenticator):
             self._address_throttle = self._throttle(self.max_failures_per_address, "address")
         return self._address_throttle
 
-    def is_disabled(self, username: str) -> bool:
-        return passwords.is_disabled(Path(self.password_db), username)
-
-    async def authenticate(self, handler, data):
-        username = self.normalize_username(data.get("username", ""))
-        password = data.get("password", "")
-        if not username or not password:
-            return None
+    async def throttled(self, handler, username: str, check) -> bool:
+        """``await check()`` (True: the password is right) unless ``username`` or the address is locked; a failure
+        counts against both and waits a little longer each time (a right password never waits)."""
         address = handler.request.remote_ip if handler is not None else ""
         for throttle, key, message in (
             (self.user_throttle, username, USER_LOCKED),
@@ -131,9 +105,8 @@ class TestbedAuthenticator(Authenticator):
             if left:
                 self.log.warning("Refused sign-in of %s from %s: locked for %.0f s more", username, address, left)
                 _say(handler, message.format(minutes=math.ceil(left / 60)))
-                return None
-        # scrypt takes ~40 ms of CPU: off the event loop, so a class signing in together hashes on every core
-        if not await asyncio.to_thread(passwords.verify, Path(self.password_db), username, password):
+                return False
+        if not await check():
             self.log.warning("Failed login for %s from %s", username, address)
             if self.user_throttle.failure(username):
                 self.log.warning("Sign-in of %s locked for %d min after repeated failures", username, self.lock_minutes)
@@ -141,15 +114,60 @@ class TestbedAuthenticator(Authenticator):
                 self.log.warning(
                     "Sign-in from %s locked for %d min after repeated failures", address, self.lock_minutes
                 )
-            # only a failure waits (a right password never does): guessing slows down as failures pile up
             await asyncio.sleep(max(self.user_throttle.delay(username), self.address_throttle.delay(address)))
+            return False
+        self.user_throttle.forget(username)
+        return True
+
+
+class TestbedAuthenticator(ThrottledSignIn):
+    """Checks a user name and password against the testbed's scrypt password store."""
+
+    password_db = Unicode(help="Path of the SQLite file holding the password hashes.").tag(config=True)
+    roster_db = Unicode("", help="The cohort roster (氏名, 所属) the account page shows; optional.").tag(config=True)
+    staff_users = Set(help="Instructors (and admins): the account page never resets or disables them.").tag(config=True)
+    ckan_url = Unicode("", help="CKAN's internal URL, for its sign-in locks (throttle_api.py); '': none.").tag(
+        config=True
+    )
+    ckan_token_file = Unicode("", help="File of CKAN's admin token, for its sign-in locks (throttle_api.py).").tag(
+        config=True
+    )
+    ckan_account_state = Callable(
+        None,
+        allow_none=True,
+        help="f(hub_username, active) that blocks or restores the trainee's CKAN user (run in a thread); "
+        "None: the CKAN side is not touched.",
+    ).tag(config=True)
+
+    @default("auth_refresh_age")
+    def _refresh_often(self):
+        return 30  # an open session of a disabled trainee ends within this many seconds (refresh_user)
+
+    @default("refresh_pre_spawn")
+    def _refresh_before_spawn(self):
+        return True
+
+    def is_disabled(self, username: str) -> bool:
+        return passwords.is_disabled(Path(self.password_db), username)
+
+    async def authenticate(self, handler, data):
+        username = self.normalize_username(data.get("username", ""))
+        password = data.get("password", "")
+        if not username or not password:
+            return None
+
+        async def right_password() -> bool:
+            # scrypt takes ~40 ms of CPU: off the event loop, so a class signing in together hashes on every core
+            return await asyncio.to_thread(passwords.verify, Path(self.password_db), username, password)
+
+        if not await self.throttled(handler, username, right_password):
             return None
         if await asyncio.to_thread(self.is_disabled, username):
             # only someone who knows the password learns that the account exists and is disabled
+            address = handler.request.remote_ip if handler is not None else ""
             self.log.warning("Refused sign-in of disabled account %s from %s", username, address)
             _say(handler, DISABLED)
             return None
-        self.user_throttle.forget(username)
         return username
 
     async def refresh_user(self, user, handler=None):

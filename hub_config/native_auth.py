@@ -7,7 +7,8 @@ scrypt store (``names.PASSWORD_DB``, as in on-site mode), and their names cannot
 anyone else. The handlers replace NativeAuthenticator's English messages with Japanese ones, and failed
 sign-ups are counted per address (``signup_throttle``, the hub's sign-in throttle of ``throttle.py``): 20 within 15
 minutes stop that address's sign-ups for 10 minutes (shown and lifted in the console's 「サインインのロック」).
-Failed sign-ins are NativeAuthenticator's own count per user (``allowed_failed_logins``, ``remote.py``).
+Failed sign-ins, staff's included, are throttled per user and per address as in on-site mode
+(``auth.ThrottledSignIn``: delay, lock, kept across a restart, shown and lifted in the console).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from tornado.escape import url_escape
 from traitlets import Integer, Set, Unicode
 
 from hub_config import passwords
+from hub_config.auth import ThrottledSignIn
 from hub_config.throttle import SignInThrottle
 from hub_config.throttle_store import ThrottleStore
 
@@ -122,7 +124,9 @@ class JaLoginHandler(LoginHandler):
         # like NativeAuthenticator: "pending" only to someone who knows the password
         pending = info is not None and not info.is_authorized and info.is_valid_password(data.get("password", ""))
         self.set_status(403)
-        self.finish(await self._render(login_error=PENDING if pending else BAD_LOGIN, username=username[:32]))
+        reason = getattr(self, "testbed_login_error", None)  # locked (auth.ThrottledSignIn says for how long)
+        error = reason or (PENDING if pending else BAD_LOGIN)
+        self.finish(await self._render(login_error=error, username=username[:32]))
 
 
 def _new_password_message(auth, ok: bool, matches: bool) -> tuple[str, str]:
@@ -181,8 +185,9 @@ class JaChangePasswordAdminHandler(ChangePasswordAdminHandler):
         self.finish(html)
 
 
-class TestbedNativeAuthenticator(NativeAuthenticator):
-    """NativeAuthenticator whose staff sign in from the testbed's password store and cannot be signed up."""
+class TestbedNativeAuthenticator(ThrottledSignIn, NativeAuthenticator):
+    """NativeAuthenticator whose staff sign in from the testbed's password store and cannot be signed up; every
+    sign-in, staff's included, is throttled per user and per address as in on-site mode (``auth.ThrottledSignIn``)."""
 
     staff_password_db = Unicode(help="SQLite file of the staff's scrypt password hashes (names.PASSWORD_DB).").tag(
         config=True
@@ -204,9 +209,6 @@ class TestbedNativeAuthenticator(NativeAuthenticator):
         20, help="Failed sign-ups (taken name, refused password ...) from one address that lock its sign-ups."
     ).tag(config=True)
     signup_lock_minutes = Integer(10, help="How long such a lock lasts (failures over 15 min old are forgotten).").tag(
-        config=True
-    )
-    throttle_db = Unicode("", help="SQLite file keeping the sign-up failures and locks across a restart.").tag(
         config=True
     )
 
@@ -233,13 +235,21 @@ class TestbedNativeAuthenticator(NativeAuthenticator):
 
     async def authenticate(self, handler, data):
         username = self.normalize_username(data.get("username", ""))
-        if username in self.staff_users:
-            staff_db = Path(self.staff_password_db)
-            if await asyncio.to_thread(passwords.verify, staff_db, username, data.get("password", "")):
-                return username
-            self.log.warning("Failed staff login for %s", username)
+        password = data.get("password", "")
+        if not username or not password:
             return None
-        return await super().authenticate(handler, data)
+        staff = username in self.staff_users
+
+        async def right_password() -> bool:
+            if staff:
+                return await asyncio.to_thread(passwords.verify, Path(self.staff_password_db), username, password)
+            info = self.get_user(username)  # NativeAuthenticator's own table (bcrypt), on the hub's session
+            return info is not None and info.is_valid_password(password)
+
+        if not await self.throttled(handler, username, right_password):
+            return None
+        # a trainee's right password: NativeAuthenticator's own checks follow (approved by an instructor ...)
+        return username if staff else await super().authenticate(handler, data)
 
     def create_user(self, username, password, **kwargs):
         name = self.normalize_username(username)

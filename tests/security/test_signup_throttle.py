@@ -90,3 +90,54 @@ def test_do_fewer_failures_than_the_limit_leave_sign_up_open(tmp_path):
     handler the stand-in is not), and nothing listed?"""
     report = _probe(tmp_path, 3, 2)
     assert report["passed_on"] and report["listed"] == [] and report["status"] == []
+
+
+SIGNIN_PROBE = r"""
+import asyncio, json, sys, types
+from pathlib import Path
+from unittest import mock
+sys.path.insert(0, sys.argv[1])
+from hub_config import passwords, throttle_api
+from hub_config.native_auth import TestbedNativeAuthenticator
+
+staff_db = Path(sys.argv[2]) / "passwords.sqlite"
+passwords.set_password(staff_db, "teacher", "right-password-123")
+with mock.patch.object(TestbedNativeAuthenticator, "add_new_table"):  # no hub database here
+    auth = TestbedNativeAuthenticator(
+        staff_users={"teacher"}, staff_password_db=str(staff_db), max_failures_per_user=3,
+        throttle_db=str(Path(sys.argv[2]) / "throttle.sqlite"),
+    )
+auth.get_user = lambda name: None  # no trainee signed up: only the staff account exists
+
+def handler():
+    return types.SimpleNamespace(request=types.SimpleNamespace(remote_ip="203.0.113.9"))
+
+async def sign_in(password):
+    h = handler()
+    with mock.patch("asyncio.sleep"):  # the growing delay is the throttle's own unit test's
+        name = await auth.authenticate(h, {"username": "teacher", "password": password})
+    return name, getattr(h, "testbed_login_error", None)
+
+out = {"wrong": [asyncio.run(sign_in("guess-%d" % i)) for i in range(3)]}
+out["right_while_locked"] = asyncio.run(sign_in("right-password-123"))
+out["listed"] = throttle_api.hub_locks(auth)
+throttle_api.hub_unlock(auth, "teacher")
+out["right_after_unlock"] = asyncio.run(sign_in("right-password-123"))
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
+def test_are_remote_mode_sign_ins_of_staff_throttled_and_the_lock_shown_to_instructors(tmp_path):
+    """In remote mode (internet-facing), do wrong passwords for an instructor's account lock it (a right password
+    then refused with the Japanese lock message), is the lock listed for instructors, and does lifting it let the
+    right password in again? (Before, staff sign-ins in remote mode were not counted at all.)"""
+    proc = subprocess.run(
+        [str(HUB_PYTHON), "-c", SIGNIN_PROBE, str(REPO), str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert [name for name, _ in out["wrong"]] == [None, None, None]
+    name, message = out["right_while_locked"]
+    assert name is None and "一時的にロックされています" in message
+    assert [(x["scope"], x["key"]) for x in out["listed"]] == [("user", "teacher")]
+    assert out["right_after_unlock"] == ["teacher", None]
