@@ -142,6 +142,7 @@ def build(facts: Facts, cohort: list[str], course: str, rule: completion.Rule, n
                 "fullname": fullname,
                 "dept": dept,
                 "cohort": facts.cohorts.get(user, ""),
+                "team": facts.teams.get(user, ""),
                 "assignments": {a: dict(vars(cell(facts, user, a, now))) for a in names},  # flat: asdict is slow
                 "deadlines": deadlines_of(facts, user, now),
                 "submitted_count": sum(1 for a in names if (user, a) in facts.submitted),

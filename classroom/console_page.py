@@ -145,20 +145,25 @@ def _select(name: str, label: str, current: str, options: list[tuple[str, str]])
     return f'<label>{escape(label)} <select name="{name}">{opts}</select></label>'
 
 
-def _filters(all_rows: list[dict], cohort: str, dept: str, sort: str) -> str:
+def _filters(all_rows: list[dict], cohort: str, dept: str, sort: str, team: str = "") -> str:
     parts = [
         _select("cohort", "期", cohort, [("", "すべて")] + [(c, c) for c in glance.choices(all_rows, "cohort")]),
         _select("dept", "所属", dept, [("", "すべて")] + [(d, d) for d in glance.choices(all_rows, "dept")]),
-        _select("sort", "並び順", sort, list(SORT_LABELS.items())),
     ]
+    teams = glance.choices(all_rows, "team")
+    if teams or team:
+        parts.append(_select("team", "班", team, [("", "すべて")] + [(t, t) for t in teams]))
+    parts.append(_select("sort", "並び順", sort, list(SORT_LABELS.items())))
     return f'<form method="get" class="noprint">{"".join(parts)}<button type="submit">表示</button></form>'
 
 
 def _table(view: dict, rows: list[dict], *, links: bool) -> str:
     names, ratio, instructor = view["assignments"], view["pass_ratio"], view["instructor"]
     show_ki = instructor and any(r.get("cohort") for r in view["trainees"])
+    show_han = instructor and any(r.get("team") for r in view["trainees"])
     head = '<th class="nm" scope="col">氏名</th><th class="dp" scope="col">所属</th>'
     head += '<th scope="col">期</th>' if show_ki else ""
+    head += '<th scope="col">班</th>' if show_han else ""
     head += f'<th scope="col" title="合格した課題の数 / 課題数 ({len(names)})">合格</th>'
     head += '<th scope="col">修了</th>' if instructor else ""
     head += "".join(f'<th class="a" scope="col" title="{escape(a)}">{escape(a)}</th>' for a in names)
@@ -171,6 +176,7 @@ def _table(view: dict, rows: list[dict], *, links: bool) -> str:
         cells = f'<td class="nm" title="{tip}"><span class="nmt">{who}</span></td>'
         cells += f'<td class="dp" title="{escape(r.get("dept") or "")}">{escape(r.get("dept") or "")}</td>'
         cells += f'<td class="ki">{escape(r.get("cohort") or "")}</td>' if show_ki else ""
+        cells += f'<td class="ki han">{escape(r.get("team") or "")}</td>' if show_han else ""
         cells += f'<td class="sum">{s.passed}/{s.total}</td>'
         if instructor:
             done = r["completion"]
@@ -183,7 +189,7 @@ def _table(view: dict, rows: list[dict], *, links: bool) -> str:
         cells += "".join(_state_cell(r["assignments"].get(a) or {}, ratio) for a in names)
         body.append(f'<tr data-user="{escape(r["username"])}">{cells}</tr>')
     if not body:
-        span = 3 + int(show_ki) + int(instructor) + len(names)
+        span = 3 + int(show_ki) + int(show_han) + int(instructor) + len(names)
         who = "表示する研修生がいません" if instructor else "あなたの記録はまだありません"
         body.append(f'<tr><td colspan="{span}">{who}。</td></tr>')
     return f'<table class="board"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
@@ -208,19 +214,19 @@ def _nav(view: dict) -> str:
 
 
 def board(view: dict, *, course_title: str = "", cohort: str = "", dept: str = "", sort: str = "behind",
-          now: datetime | None = None) -> str:  # fmt: skip
+          team: str = "", now: datetime | None = None) -> str:  # fmt: skip
     """The console's board for one viewer (``view`` from ``board.visible_to``): instructors get filters and sorting;
     a trainee gets their own row, their deadlines and what is left before the certificate."""
     now = now or datetime.now(deadlines.JST)
     sort = sort if sort in glance.SORTS else "behind"
     instructor = view["instructor"]
-    rows = glance.filtered(view["trainees"], cohort=cohort, dept=dept) if instructor else view["trainees"]
+    rows = glance.filtered(view["trainees"], cohort=cohort, dept=dept, team=team) if instructor else view["trainees"]
     rows = glance.ordered(rows, view["assignments"], view["pass_ratio"], sort)
     updated = glance.full_time(now)
     if instructor:
-        query = urlencode({k: v for k, v in (("cohort", cohort), ("dept", dept), ("sort", sort)) if v})
+        query = urlencode({k: v for k, v in (("cohort", cohort), ("dept", dept), ("team", team), ("sort", sort)) if v})
         top = (
-            f'<div class="bar">{_filters(view["trainees"], cohort, dept, sort)}'
+            f'<div class="bar">{_filters(view["trainees"], cohort, dept, sort, team)}'
             f'<span class="note">{len(rows)} 人 / 全 {len(view["trainees"])} 人 ・ 更新 {escape(updated)}'
             f" ({REFRESH_SECONDS} 秒ごとに自動更新)</span>"
             f'<a class="noprint" href="{escape(PRINT_PATH + ("?" + query if query else ""))}">印刷用の表示</a></div>'
@@ -247,12 +253,13 @@ def board(view: dict, *, course_title: str = "", cohort: str = "", dept: str = "
 
 
 def print_view(view: dict, *, course_title: str = "", cohort: str = "", dept: str = "", sort: str = "name",
-               now: datetime | None = None) -> str:  # fmt: skip
+               team: str = "", now: datetime | None = None) -> str:  # fmt: skip
     """The whole (filtered) board on A4 landscape for the training record: no reload, no links, symbols + legend."""
     now = now or datetime.now(deadlines.JST)
-    rows = glance.filtered(view["trainees"], cohort=cohort, dept=dept) if view["instructor"] else view["trainees"]
+    rows = view["trainees"]
+    rows = glance.filtered(rows, cohort=cohort, dept=dept, team=team) if view["instructor"] else rows
     rows = glance.ordered(rows, view["assignments"], view["pass_ratio"], sort if sort in glance.SORTS else "name")
-    scope = "、".join(f"{k}: {v}" for k, v in (("期", cohort), ("所属", dept)) if v) or "全員"
+    scope = "、".join(f"{k}: {v}" for k, v in (("期", cohort), ("所属", dept), ("班", team)) if v) or "全員"
     body = (
         f"<h1>研修記録: {_heading(view, course_title)} 進捗一覧</h1>"
         f'<p class="note">対象: {escape(scope)} ({len(rows)} 人) ・ 作成 {escape(glance.full_time(now))} (日本時間) ・ '
@@ -347,7 +354,8 @@ def trainee(
     status = f"修了 ({page.japanese_date(done['completed_on'])})" if done["completed"] else "未修了"
     who = escape(glance.display_name(row))
     facts = [("氏名", glance.display_name(row)), ("ユーザー名", row["username"]), ("所属", row.get("dept") or "—")]
-    facts += [("期", row.get("cohort") or "—"), ("合格", f"{s.passed} / {s.total} 課題"), ("修了", status)]
+    facts += [("期", row.get("cohort") or "—"), ("班", row.get("team") or "—")]
+    facts += [("合格", f"{s.passed} / {s.total} 課題"), ("修了", status)]
     info = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
     back = "コンソールに戻る" if view["instructor"] else "自分の進捗に戻る"
     note = (

@@ -62,6 +62,7 @@ class _ConsoleBase(HubOAuthenticated, web.RequestHandler):
         return {
             "cohort": self.get_argument("cohort", ""),
             "dept": self.get_argument("dept", ""),
+            "team": self.get_argument("team", ""),
             "sort": self.get_argument("sort", ""),
         }
 

@@ -1,5 +1,5 @@
 """The console's board at a glance (pure, unit-tested): one state per cell (合格 / 不合格 / 期限後 / 未提出 /
-講師の採点待ち / 採点前 / まだ), a summary per trainee, the 期 and 所属 filters, and the "most behind" order.
+講師の採点待ち / 採点前 / まだ), a summary per trainee, the 期, 所属 and 班 filters, and the "most behind" order.
 
 Works on the rows of ``board.build`` (already filtered for the viewer by ``board.visible_to``); labels for
 people live in ``console_page.py``. Submission times are read whatever zone nbgrader wrote them in
@@ -107,13 +107,14 @@ def display_name(row: dict) -> str:
 
 
 def choices(rows: list[dict], key: str) -> list[str]:
-    """The distinct non-empty values of ``key`` (``cohort`` = 期, ``dept`` = 所属) for a filter's menu."""
+    """The distinct non-empty values of ``key`` (``cohort`` = 期, ``dept`` = 所属, ``team`` = 班) for a menu."""
     return sorted({r.get(key) or "" for r in rows} - {""})
 
 
-def filtered(rows: list[dict], *, cohort: str = "", dept: str = "") -> list[dict]:
-    """Rows of one 期 and/or one 所属 (an empty filter keeps everyone)."""
-    return [r for r in rows if (not cohort or r.get("cohort") == cohort) and (not dept or r.get("dept") == dept)]
+def filtered(rows: list[dict], *, cohort: str = "", dept: str = "", team: str = "") -> list[dict]:
+    """Rows of one 期, 所属 and/or 班 (an empty filter keeps everyone)."""
+    wanted = {"cohort": cohort, "dept": dept, "team": team}
+    return [r for r in rows if all(not v or r.get(k) == v for k, v in wanted.items())]
 
 
 def ordered(rows: list[dict], names: list[str], pass_ratio: float, sort: str = "behind") -> list[dict]:

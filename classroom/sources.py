@@ -36,6 +36,7 @@ class Facts:
     graded_assignments: list[str] = field(default_factory=list)
     names: dict[str, tuple[str, str]] = field(default_factory=dict)  # user -> (氏名, 所属)
     cohorts: dict[str, str] = field(default_factory=dict)  # user -> 期 (absent: none)
+    teams: dict[str, str] = field(default_factory=dict)  # user -> 班 (absent: none)
     deadlines: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (assignment, 期 or "") -> due
 
 
@@ -145,12 +146,14 @@ def gradebook(path: Path) -> tuple[list[str], dict[tuple[str, str], Score]]:
 class Roster:
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
     cohorts: dict[str, str] = field(default_factory=dict)
+    teams: dict[str, str] = field(default_factory=dict)
     deadlines: dict[tuple[str, str], datetime] = field(default_factory=dict)
 
 
 def roster(path: Path) -> Roster:
-    """Names, cohorts and deadlines from the roster export written by ``./testbed`` (``testbed_cli/progress.py``):
-    ``{"members": [...], "deadlines": [...]}``, or the older plain list of members. Unreadable parts are left out."""
+    """Names, cohorts, teams (班) and deadlines from the roster export written by ``./testbed``
+    (``testbed_cli/progress.py``): ``{"members": [...], "deadlines": [...]}``, or the older plain list of members.
+    Unreadable parts are left out."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -162,6 +165,8 @@ def roster(path: Path) -> Roster:
             out.names[m["username"]] = (m.get("fullname", ""), m.get("dept", ""))
             if m.get("cohort"):
                 out.cohorts[m["username"]] = m["cohort"]
+            if isinstance(m.get("team"), str) and m["team"]:
+                out.teams[m["username"]] = m["team"]
     for d in data.get("deadlines", []) if isinstance(data, dict) else []:
         due = deadlines.from_iso(d.get("due")) if isinstance(d, dict) else None
         if due is not None and d.get("assignment"):
@@ -204,5 +209,6 @@ def collect(
         graded_assignments=graded,
         names=members.names,
         cohorts=members.cohorts,
+        teams=members.teams,
         deadlines=members.deadlines,
     )

@@ -1,13 +1,19 @@
 """Roster of a training cohort: parsing the instructor's CSV (checked in full first) and the stored roster.
 
-The CSV has a header row with ユーザー名 and 氏名 (所属 and 期 optional; English ``username``/``name``/``dept``/
-``cohort`` and クラス also accepted), in UTF-8 with or without BOM or in Shift_JIS (cp932), as Excel saves it.
-Every problem is reported with its line number before anything is created. The stored roster (氏名, 所属,
-course and cohort of each trainee) is a small SQLite file in the hub's state directory (root only); it also
-holds the deadlines of assignments (``cohort_deadlines.py``).
+The CSV has a header row with ユーザー名 and 氏名 (所属, 期 and 班 optional; English ``username``/``name``/
+``dept``/``cohort``/``team`` and クラス, チーム also accepted), in UTF-8 with or without BOM or in Shift_JIS (cp932),
+as Excel saves it. Every problem is reported with its line number before anything is created. The stored roster
+(氏名, 所属, course, cohort and team of each trainee) is a small SQLite file in the hub's state directory (root
+only); it also holds the deadlines of assignments (``cohort_deadlines.py``).
 
 Schema changes are additive and applied by whoever opens the file (``connect``): a roster written before
-cohorts existed gains the column ``cohort`` (empty: no cohort) the first time it is opened.
+cohorts existed gains the column ``cohort`` (empty: no cohort) the first time it is opened, and likewise ``team``.
+
+Teams (班, ``cohort_teams.py``): a team name is checked like every other cell (no HTML characters, no control
+characters, at most ``TEAM_MAX`` characters). A trainee is in one team only: the CSV has one row per trainee, and a
+second row of the same user is refused naming both lines (and both teams when they differ). A team of one is not a
+parse problem: ``cohort_teams.lone_warnings`` reports it as a warning at import, since a roster is often imported in
+parts and the team's other members may already be registered or be added with ``cohort team set``.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import os
 import pwd
 import re
 import sqlite3
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +38,10 @@ COLUMNS = {
     "fullname": ("氏名", "名前", "name", "fullname"),
     "dept": ("所属", "部署", "dept", "department"),
     "cohort": ("期", "クラス", "cohort"),
+    "team": ("班", "チーム", "team", "グループ", "group"),
 }
+TEAM_MAX = 40
+_TEAM_FORBIDDEN = set("<>&\"'`")
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,7 @@ class Entry:
     fullname: str
     dept: str = ""
     cohort: str = ""  # 期, e.g. 2026年度第1期 ("" : none)
+    team: str = ""  # 班, e.g. 1班 ("" : none)
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,26 @@ def username_problem(name: str, max_len: int) -> str | None:
         return f"ユーザー名 {name!r} は使えません{hint}。半角の英小文字で始め、英小文字・数字・- ・_ だけにしてください"
     if len(name) > max_len:
         return f"ユーザー名 {name!r} が長すぎます ({len(name)} 文字)。{max_len} 文字以内にしてください"
+    return None
+
+
+def normalize_team(text: str | None) -> str:
+    """One spelling per team: full-width digits and spaces as typed in Excel become ASCII (NFKC), ends trimmed."""
+    return " ".join(unicodedata.normalize("NFKC", text or "").split())
+
+
+def team_problem(team: str) -> str | None:
+    """Why ``team`` (already normalised) cannot name a team (Japanese), or None when it can ("" is no team)."""
+    if any(unicodedata.category(ch).startswith("C") for ch in team):
+        return f"班の名前 {team!r} に制御文字 (改行・タブなど) が入っています。「1班」「A班」のような名前にしてください"
+    bad = sorted({ch for ch in team if ch in _TEAM_FORBIDDEN})
+    if bad:
+        return (
+            f"班の名前 {team!r} に使えない文字 ({' '.join(bad)}) があります。"
+            "< > & \" ' ` を除いた、「1班」「A班」のような名前にしてください"
+        )
+    if len(team) > TEAM_MAX:
+        return f"班の名前 {team!r} が長すぎます ({len(team)} 文字)。{TEAM_MAX} 文字以内にしてください"
     return None
 
 
@@ -146,6 +177,7 @@ def parse(data: bytes, *, max_len: int, cohort: str = "") -> tuple[list[Entry], 
     entries: list[Entry] = []
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
+    first_team: dict[str, str] = {}
     system = system_accounts()
 
     def cell(row: list[str], field: str) -> str:
@@ -155,23 +187,37 @@ def parse(data: bytes, *, max_len: int, cohort: str = "") -> tuple[list[Entry], 
     for line, row in rows[1:]:
         name, fullname, dept = cell(row, "username"), cell(row, "fullname"), cell(row, "dept")
         group = normalize_cohort(cell(row, "cohort")) or cohort
+        team = normalize_team(cell(row, "team"))
         bad = username_problem(name, max_len) or reserved_problem(name, system)
         if bad:
             problems.append(Problem(line, bad))
         elif name in first_line:
-            problems.append(Problem(line, f"ユーザー名 {name!r} が {first_line[name]} 行目と重複しています"))
+            problems.append(Problem(line, _duplicate(name, first_line[name], first_team[name], line, team)))
         else:
-            first_line[name] = line
+            first_line[name], first_team[name] = line, team
         if not fullname:
             problems.append(Problem(line, f"氏名が空です ({name or 'ユーザー名なし'})。氏名を書いてください"))
         bad_cohort = cohort_problem(group)
         if bad_cohort:
             problems.append(Problem(line, bad_cohort))
-        if not bad and fullname and not bad_cohort:
-            entries.append(Entry(line, name, fullname, dept, group))
+        bad_team = team_problem(team)
+        if bad_team:
+            problems.append(Problem(line, bad_team))
+        if not bad and fullname and not bad_cohort and not bad_team:
+            entries.append(Entry(line, name, fullname, dept, group, team))
     if not entries and not problems:
         problems.append(Problem(0, "名簿に研修生の行がありません (見出しの次の行から 1 人 1 行で書いてください)"))
     return entries, problems
+
+
+def _duplicate(name: str, first: int, first_team: str, line: int, team: str) -> str:
+    if first_team != team:
+        teams = f"班「{first_team or '(なし)'}」と班「{team or '(なし)'}」"
+        return (
+            f"ユーザー名 {name!r} が {first} 行目と {line} 行目の 2 つの班に入っています ({teams})。"
+            "1 人は 1 つの班にだけ入れます。どちらかの行を消してください"
+        )
+    return f"ユーザー名 {name!r} が {first} 行目と重複しています。どちらかの行を消してください"
 
 
 # stored roster -----------------------------------------------------------------------------------
@@ -185,6 +231,7 @@ class Member:
     course: str
     added_at: str
     cohort: str = ""
+    team: str = ""
 
 
 _SCHEMA = [
@@ -195,7 +242,7 @@ _SCHEMA = [
     "PRIMARY KEY (course, assignment, cohort))",
 ]
 # columns added after a table was first released: (table, column, definition); existing rows get the default
-_ADDED_COLUMNS = [("roster", "cohort", "TEXT NOT NULL DEFAULT ''")]
+_ADDED_COLUMNS = [("roster", "cohort", "TEXT NOT NULL DEFAULT ''"), ("roster", "team", "TEXT NOT NULL DEFAULT ''")]
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -226,9 +273,9 @@ def save(path: Path, entries: list[Entry], course: str) -> None:
     now = datetime.now().astimezone().isoformat(timespec="seconds")
     with connect(path) as conn:
         conn.executemany(
-            "INSERT OR REPLACE INTO roster (username, fullname, dept, course, added_at, cohort) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(e.username, e.fullname, e.dept, course, now, e.cohort) for e in entries],
+            "INSERT OR REPLACE INTO roster (username, fullname, dept, course, added_at, cohort, team) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(e.username, e.fullname, e.dept, course, now, e.cohort, e.team) for e in entries],
         )
 
 
@@ -237,7 +284,7 @@ def load(path: Path) -> list[Member]:
         return []
     with connect(path) as conn:
         rows = conn.execute(
-            "SELECT username, fullname, dept, course, added_at, cohort FROM roster ORDER BY username"
+            "SELECT username, fullname, dept, course, added_at, cohort, team FROM roster ORDER BY username"
         ).fetchall()
     return [Member(*row) for row in rows]
 
@@ -245,6 +292,15 @@ def load(path: Path) -> list[Member]:
 def cohorts(path: Path, course: str | None = None) -> list[str]:
     """The cohorts (期) named in the roster (of one course), sorted."""
     return sorted({m.cohort for m in load(path) if m.cohort and (course is None or m.course == course)})
+
+
+def set_teams(path: Path, teams: dict[str, str]) -> int:
+    """Store each user's team ("" : none) in one transaction; the number of roster rows changed."""
+    with connect(path) as conn:
+        return sum(
+            conn.execute("UPDATE roster SET team = ? WHERE username = ?", (team, user)).rowcount
+            for user, team in teams.items()
+        )
 
 
 def forget(path: Path, usernames: list[str]) -> None:

@@ -34,14 +34,14 @@ def ensure_state(layout: Layout) -> None:
 
 
 def export_rosters(layout: Layout) -> None:
-    """Write each course's roster (氏名, 所属, 期) and deadlines where its board can read them; re-run after cohort
+    """Write each course's roster (氏名, 所属, 期, 班) and deadlines where its board can read them; re-run after cohort
     and deadline changes. Format: ``{"members": [...], "deadlines": [{"assignment", "cohort", "due"}, ...]}``."""
     db = layout.hub_dir / names.ROSTER_DB
     members, deadlines = cohort_roster.load(db), cohort_roster.load_deadlines(db)
     for course in layout.cfg.courses:
         rows = {
             "members": [
-                {"username": m.username, "fullname": m.fullname, "dept": m.dept, "cohort": m.cohort}
+                {"username": m.username, "fullname": m.fullname, "dept": m.dept, "cohort": m.cohort, "team": m.team}
                 for m in members
                 if m.course == course.id
             ],

@@ -10,7 +10,7 @@ import click
 
 from classroom import deadlines as rules
 from testbed_cli import cohort as ops
-from testbed_cli import cohort_accounts, cohort_deadlines
+from testbed_cli import cohort_accounts, cohort_deadlines, cohort_teams
 from testbed_cli import cohort_roster as roster
 from testbed_cli.errors import SetupError
 
@@ -37,7 +37,7 @@ def _course_option(f):
 
 @click.group()
 def cohort():
-    """研修生 (コホート) の登録・一覧・削除と、課題の締切。"""
+    """研修生 (コホート) の登録・一覧・削除と、課題の締切・班。"""
 
 
 @cohort.command()
@@ -66,7 +66,9 @@ def add(username: str, fullname: str, dept: str, group: str, course: str | None)
 @click.option("--cohort", "group", default="", help="期の列がない (空の) 行の期 (例: 2026年度第1期)")
 @_course_option
 def import_(csv_file: Path, group: str, course: str | None):
-    """名簿 CSV (ユーザー名,氏名,所属[,期]) から研修生をまとめて登録します。誤りが 1 つでもあれば何も登録しません。"""
+    """名簿 CSV (ユーザー名,氏名,所属[,期][,班]) から研修生をまとめて登録します。誤りが 1 つでもあれば何も登録しません。
+
+    班が 1 人だけの班は登録したうえで注意を表示します (残りの人は後から team set で加えられます)。"""
     layout = _layout()
     max_len = ops.max_username_length(layout)
     entries, problems = roster.parse(csv_file.read_bytes(), max_len=max_len, cohort=cohort_deadlines.cohort_name(group))
@@ -76,8 +78,11 @@ def import_(csv_file: Path, group: str, course: str | None):
             click.echo(f"  - {p}", err=True)
         click.echo("名簿を直してから、もう一度実行してください。", err=True)
         sys.exit(1)
+    lone = cohort_teams.lone_warnings(entries, roster.load(ops.roster_db(layout)))
     result = ops.add(layout, entries, course=course, log=lambda m: click.echo(f"・{m}", err=True))
     _report(result, layout.cfg.mode)
+    for w in lone:
+        click.secho(f"注意: {w}", fg="yellow")
 
 
 @cohort.command("list")
@@ -219,3 +224,91 @@ def deadline_list(as_json: bool, course: str | None):
     for d in rows:
         table.add_row(d.course, d.assignment, d.cohort or "全員 (期ごとの締切がない研修生)", rules.japanese(d.due_at))
     Console().print(table)
+
+
+@cohort.group()
+def team():
+    """班 (チーム): 研修生を班に分けます。所属が混ざる班の提案 (suggest) もできます。研修コンソールに表示されます。"""
+
+
+def _team_table(title: str, teams: list[cohort_teams.Team]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in ("班", "人数", "所属の内訳", "メンバー"):
+        table.add_column(col)
+    for t in teams:
+        depts = "、".join(f"{d} {n}" for d, n in t.depts.items())
+        people = "、".join(f"{m.fullname} ({m.username})" for m in t.members)
+        table.add_row(t.name, f"{len(t.members)} 名", depts, people)
+    Console().print(table)
+
+
+@team.command("set")
+@click.argument("username")
+@click.argument("team_name", metavar="TEAM")
+def team_set(username: str, team_name: str):
+    """研修生 USERNAME を班 TEAM (例: 1班) に入れます (ほかの班にいれば移します)。"""
+    member, warnings = cohort_teams.set_team(_layout(), username, team_name)
+    click.secho(f"{member.username} ({member.fullname}) を班「{member.team}」に入れました。", fg="green")
+    for w in warnings:
+        click.secho(f"注意: {w}", fg="yellow")
+
+
+@team.command("list")
+@click.option("--json", "as_json", is_flag=True, help="機械可読な JSON で出力します")
+def team_list(as_json: bool):
+    """班の一覧 (人数・所属の内訳・メンバー) と、班のない研修生。"""
+    teams, alone = cohort_teams.list_teams(_layout())
+    if as_json:
+        data = {
+            "teams": [
+                {"team": t.name, "depts": t.depts, "members": [roster.as_dict(m) for m in t.members]} for t in teams
+            ],
+            "unassigned": [roster.as_dict(m) for m in alone],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if not teams:
+        click.echo("班はまだありません (./testbed cohort team set ユーザー名 1班、または team suggest で作ります)。")
+    else:
+        _team_table(f"班 {len(teams)} 個", teams)
+    for t in teams:
+        if len(t.members) == 1:
+            click.secho(f"注意: {cohort_teams.lone_warning(t.name, t.members[0].username)}", fg="yellow")
+    if alone:
+        click.echo(f"班のない研修生 {len(alone)} 名: " + "、".join(m.username for m in alone))
+
+
+@team.command("clear")
+@click.argument("username", required=False)
+@click.option("--all", "everyone", is_flag=True, help="全員を班から外します")
+def team_clear(username: str | None, everyone: bool):
+    """研修生 USERNAME を班から外します (--all で全員)。"""
+    n = cohort_teams.clear(_layout(), username, everyone=everyone)
+    who = "全員" if everyone else username
+    if n:
+        click.secho(f"{who}を班から外しました ({n} 名)。", fg="green")
+    else:
+        click.echo(f"{who}は班に入っていませんでした。何も変えていません。")
+
+
+@team.command("suggest")
+@click.option("--size", type=int, default=4, show_default=True, help="1 班の人数の目安")
+@click.option("--mix", default="所属", show_default=True, help="班の中で混ぜる列 (所属)")
+@click.option("--cohort", "group", default="", help="この期の研修生だけで班を作ります")
+@click.option(
+    "--apply", "do_apply", is_flag=True, help="提案どおりに班を保存します (提案に入る研修生の今の班は置き換わります)"
+)
+def team_suggest(size: int, mix: str, group: str, do_apply: bool):
+    """所属が混ざる班を提案します (同じ名簿なら毎回同じ提案)。--apply で保存します。"""
+    layout = _layout()
+    teams = cohort_teams.proposal(layout, size, mix, cohort_deadlines.cohort_name(group))
+    total = sum(len(t.members) for t in teams)
+    _team_table(f"班の提案: {total} 名を {len(teams)} 班に (1 班 {size} 名前後、所属が混ざるように)", teams)
+    if not do_apply:
+        click.echo("この提案で良ければ、同じオプションに --apply を付けて実行すると保存します。")
+        return
+    n = cohort_teams.apply(layout, teams)
+    click.secho(f"{n} 名の班を保存しました (./testbed cohort team list で確かめられます)。", fg="green")

@@ -215,7 +215,7 @@ def test_deadline_set_list_and_clear_through_the_cli(stack):
     assert "2099年12月10日" in stack("cohort", "deadline", "list").output
     export = json.loads(stack.export.read_text(encoding="utf-8"))
     assert export["members"] == [
-        {"username": "yamada", "fullname": "山田 太郎", "dept": "企画課", "cohort": "2026年度第1期"}
+        {"username": "yamada", "fullname": "山田 太郎", "dept": "企画課", "cohort": "2026年度第1期", "team": ""}
     ]
     assert {(d["cohort"], d["due"]) for d in export["deadlines"]} == {
         ("", "2099-12-20T23:59:00+09:00"),
