@@ -227,6 +227,18 @@ def ensure_catalog(layout: Layout, token: str, log=print) -> bool:
     return True
 
 
+def ensure_sample_requests(layout: Layout, token: str, log=print) -> bool:
+    """Once: the sample data requests (ckan_seed/sample_requests.py), after the catalogue they refer to."""
+    from ckan_seed.sample_requests import seed_sample_requests
+
+    marker = layout.ckan_dir / ".requests-seeded"
+    if marker.exists():
+        return False
+    filed = seed_sample_requests(client(layout, token), log=log)
+    marker.write_text(f"{len(filed)} filed\n")
+    return True
+
+
 USAGE_SEED_VERSION = "utc"
 
 

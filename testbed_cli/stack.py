@@ -390,6 +390,7 @@ def up(layout: Layout, log=print) -> dict:
     token = ckan.ensure_admin(layout, log)
     ckan.ensure_catalog(layout, token, log)
     ckan.ensure_usage(layout, token, log)
+    ckan.ensure_sample_requests(layout, token, log)
     wait_healthy(layout, list(checks(layout)), timeout=120, log=log)
     supervision.wanted_marker(layout).touch()
     pending.done()  # every restart above is done and the stack is healthy

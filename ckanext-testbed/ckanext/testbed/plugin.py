@@ -21,6 +21,7 @@ import ckan.plugins.toolkit as tk
 from . import portal, users
 from .requests import actions as request_actions
 from .requests import auth as request_auth
+from .requests import helpers as request_helpers
 from .requests import views as request_views
 from .search import patches, query, schema
 from .usage import logic as usage
@@ -77,8 +78,8 @@ class TestbedPlugin(p.SingletonPlugin):
     # ITemplateHelpers
 
     def get_helpers(self) -> dict:
-        """Home-page data and the city's name for the templates."""
-        return portal.get_helpers()
+        """Home-page data, the city's name, and the requests a dataset answered for the templates."""
+        return {**portal.get_helpers(), **request_helpers.get_helpers()}
 
     # IBlueprint
 

@@ -10,7 +10,8 @@ import ckan.plugins.toolkit as tk
 import flask
 from ckan.common import current_user
 
-from . import messages
+from .. import practice
+from . import messages, roles
 
 bp = flask.Blueprint("testbed_request", __name__, url_prefix="/data-request")
 
@@ -76,12 +77,77 @@ def new():
     return tk.render("testbed_request/new.html", {"data": data, "errors": errors, "organizations": organizations})
 
 
+def _dataset_ref(value: str) -> str:
+    """A dataset's name from what staff paste: its name, id or page URL (``…/dataset/<name>``)."""
+    value = value.strip()
+    if "/dataset/" in value:
+        value = value.split("/dataset/", 1)[1].split("?", 1)[0].split("#", 1)[0].strip("/").split("/", 1)[0]
+    return value
+
+
+def _flat(error_dict: dict[str, Any]) -> dict[str, list[str]]:
+    return {key: value if isinstance(value, list) else [str(value)] for key, value in error_dict.items()}
+
+
+@bp.route("/<id>/assign", methods=["POST"])
+def assign(id: str):
+    """Route a request to a department (coordinators) or take it on (staff: 対応中にする)."""
+    form = tk.request.form
+    params = {"id": id}
+    if form.get("organization"):
+        params["organization"] = form["organization"]
+    if form.get("take"):
+        params["assignee"] = current_user.name if current_user.is_authenticated else ""
+    elif form.get("assignee"):
+        params["assignee"] = form["assignee"].strip()
+    try:
+        done = tk.get_action("testbed_request_assign")(_context(), params)
+    except tk.ValidationError as e:
+        return read(id, form_errors={"assign": _flat(e.error_dict)}, form_data=dict(form))
+    except tk.NotAuthorized as e:
+        tk.h.flash_error(str(e) or messages.NOT_STAFF_ASSIGN)
+    except tk.ObjectNotFound:
+        return tk.abort(404, messages.NOT_FOUND.format(id=id))
+    else:
+        org = done["organization"]["title"] if done["organization"] else "調整役"
+        if form.get("take"):
+            tk.h.flash_success("要望を対応中にしました。担当はあなたです。")
+        elif done["assignee"]:
+            tk.h.flash_success(f"要望を担当課「{org}」に振り分け、担当者を {done['assignee']} さんにしました。")
+        else:
+            tk.h.flash_success(f"要望を担当課「{org}」に振り分けました。担当課に通知しました。")
+    return tk.redirect_to("testbed_request.read", id=id)
+
+
+@bp.route("/<id>/close", methods=["POST"])
+def close(id: str):
+    """Close a request: 公開済み/一部対応 (with a dataset by name or URL), 対応不可 (reason and note), 重複."""
+    form = tk.request.form
+    params = {"id": id, "resolution": form.get("resolution", "")}
+    for key in ("reason", "note", "duplicate_of"):
+        if form.get(key, "").strip():
+            params[key] = form[key].strip()
+    if form.get("dataset", "").strip():
+        params["dataset"] = _dataset_ref(form["dataset"])
+    try:
+        done = tk.get_action("testbed_request_close")(_context(), params)
+    except tk.ValidationError as e:
+        return read(id, form_errors={"close": _flat(e.error_dict)}, form_data=dict(form))
+    except tk.NotAuthorized as e:
+        tk.h.flash_error(str(e) or messages.NOT_STAFF_CLOSE)
+    except tk.ObjectNotFound:
+        return tk.abort(404, messages.NOT_FOUND.format(id=id))
+    else:
+        tk.h.flash_success(f"要望を「{done['resolution_label']}」として完了にしました。要望者に通知しました。")
+    return tk.redirect_to("testbed_request.read", id=id)
+
+
 @bp.route("/<id>", methods=["GET", "POST"])
-def read(id: str):
-    """One request: details, discussion, and (POST ``text``) a new comment."""
+def read(id: str, form_errors: dict[str, Any] | None = None, form_data: dict[str, str] | None = None):
+    """One request: details, discussion, (POST ``text``) a new comment, and the staff's forms."""
     context = _context()
     errors: dict[str, list[str]] = {}
-    if tk.request.method == "POST":
+    if tk.request.method == "POST" and form_errors is None:
         try:
             tk.get_action("testbed_request_comment")(context, {"id": id, "text": tk.request.form.get("text", "")})
         except tk.ValidationError as e:
@@ -96,4 +162,24 @@ def read(id: str):
         return tk.abort(404, messages.NOT_FOUND.format(id=id))
     except tk.NotAuthorized:
         return tk.abort(403, messages.NOT_VISIBLE)
-    return tk.render("testbed_request/read.html", {"request_dict": request, "errors": errors})
+    viewer = roles.current_user(context)
+    organizations = []
+    if request["can_manage"] and roles.can_see_all(viewer):
+        organizations = [
+            org
+            for org in tk.get_action("organization_list")(context, {"all_fields": True})
+            if not practice.is_practice_org(org["name"])
+        ]
+    return tk.render(
+        "testbed_request/read.html",
+        {
+            "request_dict": request,
+            "errors": errors,
+            "can_route": bool(organizations),
+            "organizations": organizations,
+            "form_errors": form_errors or {},
+            "form_data": form_data or {},
+            "resolution_labels": messages.RESOLUTION_LABELS,
+            "reason_labels": messages.REASON_LABELS,
+        },
+    )

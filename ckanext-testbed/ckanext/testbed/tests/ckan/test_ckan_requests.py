@@ -296,3 +296,53 @@ def test_the_pages_file_list_and_discuss_a_request_in_japanese(app, city):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;よろしく" in page and "<script>alert(1)</script>" not in page
     assert "調整役が確認中" in page
     app.get("/data-request/no-such-id", status=404)
+
+
+def test_staff_and_coordinators_route_take_and_close_a_request_on_its_page(app, city):
+    """Do the request page's forms work only for those allowed: a coordinator routes to 危機管理課, its editor
+    takes it on, a private dataset is refused with the Japanese message (nothing changed), the public one
+    given by its page URL closes it, and the dataset page and the site menu link to the requests?"""
+    people = ("requester", "coordinator", "staff")
+    headers = {key: {"Authorization": factories.APIToken(user=city[key]["id"])["token"]} for key in people}
+    rid = file_request(city)["id"]
+    url = f"/data-request/{rid}"
+
+    assert "振り分ける" not in app.get(url, headers=headers["requester"]).body  # requesters see no staff forms
+    assert "完了にする" not in app.get(url).body
+    app.post(f"{url}/close", data={"resolution": "rejected"}, headers=headers["requester"])
+    assert act("testbed_request_show", city["requester"], id=rid)["status"] == "open"  # refused, nothing changed
+
+    coordinator_page = app.get(url, headers=headers["coordinator"]).body
+    assert "担当課への振り分け" in coordinator_page and "sandbox-tanaka" not in coordinator_page
+    routed = app.post(f"{url}/assign", data={"organization": "kikikanri-ka"}, headers=headers["coordinator"]).body
+    assert "要望を担当課「危機管理課」に振り分けました。" in routed
+    assert act("testbed_request_show", city["requester"], id=rid)["organization"]["name"] == "kikikanri-ka"
+
+    staff_page = app.get(url, headers=headers["staff"]).body
+    assert "担当課への振り分け" not in staff_page and "対応中にする" in staff_page  # only coordinators route
+    taken = app.post(f"{url}/assign", data={"take": "1"}, headers=headers["staff"]).body
+    assert "要望を対応中にしました。" in taken
+    assert act("testbed_request_show", city["staff"], id=rid)["assignee"] == city["staff"]["name"]
+
+    private = app.post(
+        f"{url}/close", data={"resolution": "published", "dataset": "kunren-kiroku"}, headers=headers["staff"]
+    ).body
+    assert "データセット「訓練記録」は公開されていません。" in private and 'value="kunren-kiroku"' in private
+    refused = app.post(f"{url}/close", data={"resolution": "rejected", "note": ""}, headers=headers["staff"]).body
+    assert messages.REASON_REQUIRED in refused and messages.NOTE_REQUIRED in refused
+    assert act("testbed_request_show", city["staff"], id=rid)["status"] == "assigned"
+
+    closed = app.post(
+        f"{url}/close",
+        data={"resolution": "published", "dataset": "http://localhost/dataset/hinanbasho?x=1", "note": "<b>公開</b>"},
+        headers=headers["staff"],
+    ).body
+    assert "要望を「公開済み」として完了にしました。" in closed and "&lt;b&gt;公開&lt;/b&gt;" in closed
+    shown = act("testbed_request_show", city["requester"], id=rid)
+    assert shown["resolution"] == "published" and shown["dataset"]["name"] == "hinanbasho"
+    assert "完了にする" not in app.get(url, headers=headers["staff"]).body  # a closed request has no forms
+
+    dataset_page = app.get("/dataset/hinanbasho").body
+    assert "このデータで応えた要望" in dataset_page and f'href="/data-request/{rid}"' in dataset_page
+    assert "このデータで応えた要望" not in app.get("/dataset/kunren-kiroku", headers=headers["staff"]).body
+    assert 'href="/data-request/"' in dataset_page and "データ公開の要望" in dataset_page  # the site menu
