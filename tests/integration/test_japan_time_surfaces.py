@@ -157,3 +157,14 @@ def test_a_real_submission_reads_in_japan_time_in_the_assignment_list_board_and_
         html = Path(feedback[0]).read_text(encoding="utf-8")
         _assert_japan(html, at, where="feedback")
         assert "提出" in html
+
+
+def test_a_datasets_page_reads_its_times_in_japan_time_whatever_the_browsers_zone(ckan_admin):
+    """Does a dataset's page write its created/modified times in Japan time on the server (年月日, never UTC), and
+    without CKAN's script that rewrites them into the browser's zone (a PC set to UTC would read UTC)?"""
+    found = ckan_admin.action.package_search(rows=1, sort="metadata_created asc")["results"][0]
+    page = requests.get(f"{ckan_admin.address}/dataset/{found['name']}", timeout=30)
+    assert page.status_code == 200
+    created = datetime.fromisoformat(found["metadata_created"]).replace(tzinfo=UTC).astimezone(JST)
+    assert f"{created.year}年{created.month}月{created.day}日 {created:%H:%M}" in page.text
+    assert "automatic-local-datetime" not in page.text and "UTC" not in page.text
