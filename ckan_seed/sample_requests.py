@@ -46,7 +46,7 @@ SAMPLES = (
     ),
     SampleRequest(
         requester="sample-code-for-midorino",
-        requester_title="Code for みどり野 (架空のシビックテック団体)",
+        requester_title="シビックテックみどり野 (架空の団体)",
         fields={
             "title": "保育施設の空き状況を毎週公開してほしい",
             "description": "保育所・認定こども園ごとの、年齢クラス別の空き人数。いまは月1回 PDF で掲載されていますが、"

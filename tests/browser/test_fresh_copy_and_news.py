@@ -6,6 +6,7 @@ withdraws it from the console."""
 from __future__ import annotations
 
 import base64
+import time
 
 import pytest
 import requests
@@ -68,7 +69,13 @@ def test_instructor_and_trainee_restore_an_assignment_from_the_console(
             )
             teacher.wait_for_url(f"**/services/progress-{course.id}/trainee**")
             link = teacher.locator(f"tr[data-assignment='{assignment}'] a.fresh")
-            link.wait_for(timeout=30_000)
+            # the console learns of the fetch when it next reads the trainee's folder (a busy machine may take a
+            # while): reload as an instructor would, for up to a minute
+            deadline = time.monotonic() + 60
+            while not link.is_visible() and time.monotonic() < deadline:
+                time.sleep(2)
+                teacher.reload()
+            link.wait_for(timeout=5_000)
             teacher.screenshot(path=str(screenshots / "fresh-trainee-page.png"), full_page=True)
             link.click()
             teacher.wait_for_url("**/fresh?**")
