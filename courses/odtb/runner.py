@@ -160,6 +160,10 @@ def _api(root: str):
     config.CourseDirectory.root = root
     config.CourseDirectory.course_id = "odtb"
     config.ExecutePreprocessor.timeout = 120
+    # Kernels talk over Unix sockets in this course's own folder: graders run side by side, and TCP ports picked
+    # "free" by one could be taken by a kernel another starts at the same moment ("Kernel died before replying").
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = str(Path(root) / "kernel")
     os.chdir(root)
     coursedir = CourseDirectory(config=config)
     return NbGraderAPI(coursedir=coursedir, authenticator=Authenticator(plugin_class=NoAuthPlugin), config=config)

@@ -79,6 +79,7 @@ def test_does_a_japanese_title_get_a_romanised_url_name_in_the_form(page, ckan_u
     page.press("#field-password", "Enter")
     page.wait_for_load_state("networkidle")
     page.goto(f"{ckan_url}/dataset/new")
+    page.wait_for_load_state("networkidle")  # as a person would see the form settle before typing
     page.fill("#field-title", "")
     page.locator("#field-title").type("AED設置箇所一覧")
     page.wait_for_function("document.querySelector('#field-name').value.startsWith('aed-setchi-kasho-ichiran')")

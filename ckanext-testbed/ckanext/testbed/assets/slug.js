@@ -44,6 +44,11 @@ this.ckan.module('testbed-slug', function ($) {
         window.clearTimeout(timer);
         timer = window.setTimeout(propose, delay);
       });
+      // CKAN starts its modules only after it fetched its translations, so a quick typist (or a form shown
+      // again with its title kept) may already have a title here: propose for it at once.
+      if (title.val()) {
+        propose();
+      }
     }
   };
 });
