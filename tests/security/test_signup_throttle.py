@@ -12,8 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers.installed import HUB_PYTHON
 
-HUB_PYTHON = Path("/opt/testbed/venvs/hub/bin/python")
 REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = [

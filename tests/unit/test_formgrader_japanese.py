@@ -13,13 +13,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers.installed import HUB_PYTHON
 
 from grader import formgrader_text, nbgrader_settings
 
 pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[2]
-HUB_PYTHON = Path("/opt/testbed/venvs/hub/bin/python")
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 QUOTED_ENGLISH = re.compile(r"\"[^\"]*[A-Za-z]{3,}[^\"]*\"")
 COMMANDS = re.compile(r"\./testbed [a-z]+ \"[^\"]*\"")

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers.installed import HUB_VENV
 
 from testbed_cli import lab_language_ja as lang
 
@@ -112,7 +113,7 @@ def test_are_the_kernels_help_links_japanese(tmp_path):
     assert not lang.ensure_help_links(tmp_path)
 
 
-BUILT_LAB = Path("/opt/testbed/venvs/hub/share/jupyter")  # the hub venv ./testbed up installs
+BUILT_LAB = HUB_VENV / "share" / "jupyter"  # the hub venv ./testbed up installs
 
 
 _CALL = re.compile(r"""\.__\((?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")  # trans.__("…") or trans.__('…')

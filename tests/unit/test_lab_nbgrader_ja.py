@@ -14,13 +14,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers.installed import HUB_VENV
 
 from testbed_cli import lab_nbgrader_ja as ja
 
 pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[2]
-INSTALLED = Path("/opt/testbed/venvs/hub") / ja.EXTENSION
+INSTALLED = HUB_VENV / ja.EXTENSION
 
 
 @pytest.fixture

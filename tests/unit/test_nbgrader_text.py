@@ -13,13 +13,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers.installed import HUB_PYTHON
 
 from hub_config import nbgrader_text as text
 
 pytestmark = pytest.mark.unit
 
 REPO = Path(__file__).resolve().parents[2]
-HUB_PYTHON = Path("/opt/testbed/venvs/hub/bin/python")
 ALLOWED = {"nbgrader", "ID", "JupyterLab", "testbed", "up", "update"}  # names, and commands for the instructor
 
 

@@ -13,8 +13,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers.installed import HUB_PYTHON
 
-HUB_PYTHON = Path("/opt/testbed/venvs/hub/bin/python")
 REPO = Path(__file__).resolve().parents[2]
 PROBE = REPO / "tests" / "helpers" / "sso_probe.py"
 SECRET = "s3cr3t-from-the-idp"
