@@ -71,11 +71,16 @@ def _reserved(layout: Layout) -> set[str]:
 class AddResult:
     added: list[roster.Entry] = field(default_factory=list)
     skipped: list[tuple[roster.Entry, str]] = field(default_factory=list)
+    # registered trainees whose 氏名・所属・期・班 the roster changed: {field: (before, after)}
+    updated: list[tuple[roster.Entry, dict[str, tuple[str, str]]]] = field(default_factory=list)
     sheet: Path | None = None
 
 
-def add(layout: Layout, entries: list[roster.Entry], *, course: str | None = None, log=print) -> AddResult:
-    """Create every trainee of ``entries`` (already validated); existing hub users are skipped.
+def add(
+    layout: Layout, entries: list[roster.Entry], *, course: str | None = None, log=print, update: bool = False
+) -> AddResult:
+    """Create every trainee of ``entries`` (already validated); existing hub users are skipped, or with ``update``
+    (a re-imported roster) trainees of this course get the 氏名・所属・期・班 the file gives.
 
     All or nothing: when a step fails, the trainees created by this call are removed again.
     """
@@ -90,12 +95,21 @@ def add(layout: Layout, entries: list[roster.Entry], *, course: str | None = Non
         raise SetupError(f"hub にグループ {group} がありません。./testbed up を実行してから、やり直してください。")
     ckan_url, ckan_token = _ckan(layout)
     existing = set(hub.users()) | _reserved(layout)
+    members = {m.username: m for m in roster.load(roster_db(layout)) if m.course == course}
     result = AddResult()
     for e in entries:
-        if e.username in existing:
+        if update and e.username in members and e.username in existing:
+            changed = roster.changes(members[e.username], e)
+            if changed:
+                result.updated.append((e, changed))
+            else:
+                result.skipped.append((e, "すでに登録されています (変更なし)"))
+        elif e.username in existing:
             result.skipped.append((e, "すでに登録されています"))
         else:
             result.added.append(e)
+    if result.updated:
+        _update(layout, ckan_url, ckan_token, course, result.updated, log)
     if not result.added:
         return result
     names = [e.username for e in result.added]
@@ -123,6 +137,19 @@ def add(layout: Layout, entries: list[roster.Entry], *, course: str | None = Non
         result.sheet = cohort_sheet.write(layout.state / "cohort", text)
     progress.export_rosters(layout)  # the progress board shows the new names at once
     return result
+
+
+def _update(layout: Layout, ckan_url: str, ckan_token: str, course: str, updated, log) -> None:
+    """Store what a re-imported roster changed for registered trainees; a new 氏名 or 所属 also on their CKAN
+    profile and sandbox (``ensure_trainee`` brings them in line)."""
+    for e, changed in updated:
+        roster.update(roster_db(layout), e.username, course, {f: new for f, (_, new) in changed.items()})
+        if {"fullname", "dept"} & set(changed):
+            trainees.ensure_trainee(
+                ckan_url, ckan_token, e.username, e.fullname, e.dept or None, token_db=token_db(layout)
+            )
+        log(f"{e.username} ({e.fullname}) を更新しました: {roster.describe(changed)}")
+    progress.export_rosters(layout)
 
 
 def _undo(layout: Layout, hub: HubAPI, ckan_url: str, ckan_token: str, name: str) -> None:

@@ -14,6 +14,9 @@ characters, at most ``TEAM_MAX`` characters). A trainee is in one team only: the
 second row of the same user is refused naming both lines (and both teams when they differ). A team of one is not a
 parse problem: ``cohort_teams.lone_warnings`` reports it as a warning at import, since a roster is often imported in
 parts and the team's other members may already be registered or be added with ``cohort team set``.
+
+A roster imported again updates registered trainees of the course (``changes``/``update``): 氏名 always, 所属・期・班
+only when the file has that column (or ``--cohort`` for 期), so a file without 班 leaves the teams alone.
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ class Entry:
     dept: str = ""
     cohort: str = ""  # 期, e.g. 2026年度第1期 ("" : none)
     team: str = ""  # 班, e.g. 1班 ("" : none)
+    # the optional fields the roster file gave (its columns, and 期 from --cohort): a re-import changes only these
+    given: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,7 @@ def parse(data: bytes, *, max_len: int, cohort: str = "") -> tuple[list[Entry], 
                 "1 行目を「ユーザー名,氏名,所属」にしてください",
             )
         ]
+    given = frozenset(f for f in ("dept", "cohort", "team") if f in cols) | ({"cohort"} if cohort else frozenset())
     entries: list[Entry] = []
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
@@ -204,7 +210,7 @@ def parse(data: bytes, *, max_len: int, cohort: str = "") -> tuple[list[Entry], 
         if bad_team:
             problems.append(Problem(line, bad_team))
         if not bad and fullname and not bad_cohort and not bad_team:
-            entries.append(Entry(line, name, fullname, dept, group, team))
+            entries.append(Entry(line, name, fullname, dept, group, team, given))
     if not entries and not problems:
         problems.append(Problem(0, "名簿に研修生の行がありません (見出しの次の行から 1 人 1 行で書いてください)"))
     return entries, problems
@@ -276,6 +282,38 @@ def save(path: Path, entries: list[Entry], course: str) -> None:
             "INSERT OR REPLACE INTO roster (username, fullname, dept, course, added_at, cohort, team) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(e.username, e.fullname, e.dept, course, now, e.cohort, e.team) for e in entries],
+        )
+
+
+LABELS = {"fullname": "氏名", "dept": "所属", "cohort": "期", "team": "班"}
+
+
+def changes(member: Member, entry: Entry) -> dict[str, tuple[str, str]]:
+    """{field: (stored, new)} of what re-importing ``entry`` changes for ``member``: 氏名 always, 所属・期・班 only
+    when the roster file gave them (a file without a 班 column leaves teams alone)."""
+    fields = ("fullname", *(f for f in ("dept", "cohort", "team") if f in entry.given))
+    out = {}
+    for f in fields:
+        old, new = getattr(member, f) or "", getattr(entry, f) or ""
+        if old != new:
+            out[f] = (old, new)
+    return out
+
+
+def describe(changed: dict[str, tuple[str, str]]) -> str:
+    """「班 1班 → 2班、期 (なし) → 2026年度第1期」"""
+    return "、".join(f"{LABELS[f]} {old or '(なし)'} → {new or '(なし)'}" for f, (old, new) in changed.items())
+
+
+def update(path: Path, username: str, course: str, new: dict[str, str]) -> None:
+    """Store changed fields of one trainee's row (its registration time kept)."""
+    if not new:
+        return
+    assert set(new) <= set(LABELS)
+    with connect(path) as conn:
+        conn.execute(
+            f"UPDATE roster SET {', '.join(f'{f} = ?' for f in new)} WHERE username = ? AND course = ?",
+            [*new.values(), username, course],
         )
 
 

@@ -23,7 +23,10 @@ def _report(result: ops.AddResult, mode: str) -> None:
     for entry, reason in result.skipped:
         where = f"{entry.line} 行目: " if entry.line else ""
         click.secho(f"スキップ: {where}{entry.username} ({entry.fullname}) — {reason}", fg="yellow")
-    click.secho(f"{len(result.added)} 名を登録しました (スキップ {len(result.skipped)} 名)。", fg="green")
+    for entry, changed in result.updated:
+        click.echo(f"更新: {entry.username} ({entry.fullname}) — {roster.describe(changed)}")
+    updated = f"、更新 {len(result.updated)} 名" if result.updated else ""
+    click.secho(f"{len(result.added)} 名を登録しました (スキップ {len(result.skipped)} 名{updated})。", fg="green")
     if result.sheet:
         click.echo(f"初期パスワードの配布用紙: {result.sheet}")
         click.echo("  ブラウザで開いて印刷し、切り分けて手渡してください。配り終えたらファイルを削除してください。")
@@ -79,7 +82,7 @@ def import_(csv_file: Path, group: str, course: str | None):
         click.echo("名簿を直してから、もう一度実行してください。", err=True)
         sys.exit(1)
     lone = cohort_teams.lone_warnings(entries, roster.load(ops.roster_db(layout)))
-    result = ops.add(layout, entries, course=course, log=lambda m: click.echo(f"・{m}", err=True))
+    result = ops.add(layout, entries, course=course, log=lambda m: click.echo(f"・{m}", err=True), update=True)
     _report(result, layout.cfg.mode)
     for w in lone:
         click.secho(f"注意: {w}", fg="yellow")

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 import pytest
 from helpers import cohort
 
-from testbed_config.names import ckan_user_name, sandbox_org_name
+from testbed_config.names import ROSTER_DB, ROSTER_EXPORT, ckan_user_name, sandbox_org_name
 
 pytestmark = pytest.mark.integration
 
@@ -123,6 +123,29 @@ def test_reimport_skips_existing_trainees_and_keeps_their_password(tmp_path, hub
         assert cohort.login(hub.public, a, pw[a]).status_code == 302
     finally:
         cohort.remove(c)
+
+
+def test_reimport_updates_what_the_roster_gives_and_leaves_the_rest(tmp_path, cohort_of_two, layout, stack_config):
+    """A corrected roster imported again: does it change 所属 and 班 of a registered trainee (reported, on the board's
+    roster), keep their password, and does a later file without a 班 column leave the team alone?"""
+    from testbed_cli import cohort_roster
+
+    a, b, pw = cohort_of_two
+    with_team = tmp_path / "teams.csv"
+    with_team.write_bytes(f"ユーザー名,氏名,所属,班\n{a},山田 太郎,防災課,2班\n{b},佐藤 花子,,\n".encode("utf-8-sig"))
+    result = cohort.cli("cohort", "import", str(with_team))
+    assert result.exit_code == 0, result.output
+    assert f"更新: {a} (山田 太郎) — 所属 企画課 → 防災課、班 (なし) → 2班" in result.output, result.output
+    assert f"スキップ: 3 行目: {b}" in result.output and "更新 1 名" in result.output
+    row = {m.username: m for m in cohort_roster.load(layout.hub_dir / ROSTER_DB)}[a]
+    assert (row.dept, row.team) == ("防災課", "2班")
+    exported = json.loads((layout.course_home(stack_config.courses[0].id) / ROSTER_EXPORT).read_text())
+    assert any(m.get("username") == a and m.get("team") == "2班" for m in exported["members"]), exported
+    without_team = cohort.write_roster(tmp_path / "names.csv", [(a, "山田 太郎", "防災課")])
+    result = cohort.cli("cohort", "import", str(without_team))
+    assert result.exit_code == 0 and "更新:" not in result.output, result.output
+    row = {m.username: m for m in cohort_roster.load(layout.hub_dir / ROSTER_DB)}[a]
+    assert row.team == "2班"
 
 
 def test_remove_deletes_hub_user_and_ckan_side_and_archives_the_home(tmp_path, unique, hub, ckan_admin, layout):

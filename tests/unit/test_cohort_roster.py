@@ -105,3 +105,15 @@ def test_cli_import_of_a_bad_roster_lists_every_problem_and_exits_1(tmp_path):
     assert result.exit_code == 1
     assert "3 行目" in result.output and "4 行目" in result.output and "何も登録していません" in result.output
     assert not (tmp_path / "state").exists()
+
+
+def test_reimport_changes_only_the_columns_the_file_has():
+    """Does a re-imported row change 氏名 always but 所属・期・班 only when the file has those columns (or --cohort)?"""
+    member = roster.Member("yamada", "山田 太郎", "企画課", "odtb", "2026-12-01T09:00:00+09:00", "第1期", "1班")
+    with_team, _ = roster.parse("ユーザー名,氏名,班\nyamada,山田 太朗,2班\n".encode(), max_len=20)
+    assert roster.changes(member, with_team[0]) == {"fullname": ("山田 太郎", "山田 太朗"), "team": ("1班", "2班")}
+    plain, _ = roster.parse("ユーザー名,氏名\nyamada,山田 太郎\n".encode(), max_len=20)
+    assert roster.changes(member, plain[0]) == {}
+    cohort, _ = roster.parse("ユーザー名,氏名\nyamada,山田 太郎\n".encode(), max_len=20, cohort="第2期")
+    assert roster.changes(member, cohort[0]) == {"cohort": ("第1期", "第2期")}
+    assert roster.describe({"team": ("", "2班")}) == "班 (なし) → 2班"
