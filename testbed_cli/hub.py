@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from grader import nbgrader_settings
-from hub_config import console_links, passwords
+from hub_config import console_links, passwords, teams
 from testbed_cli import (
     course_package,
     install,
@@ -37,6 +38,9 @@ DISABLED_LAB_PLUGINS = [
     # work in JupyterLab only, and the course's guide and notebooks describe its screens
     "@jupyter-notebook/lab-extension:interface-switcher",
     "@jupyter-notebook/lab-extension:launch-tree",
+    # jupyter-collaboration's JupyterLab side: real-time collaboration only in team workspaces, which turn it back on
+    # in their own config directory (hub_config/teams.py)
+    *teams.RTC_LAB_EXTENSIONS,
 ]
 TRAINEE_SERVER_EXTENSIONS = {
     # no language servers are installed; its import and server scan cost every start
@@ -50,6 +54,9 @@ TRAINEE_SERVER_EXTENSIONS = {
     # the launcher's link tiles: the package's routes, reachable under JupyterHub (hub_config/launcher_links.py)
     "jupyter_launcher_shortcuts": False,
     "hub_config.launcher_links": True,
+    # real-time collaboration (jupyter-collaboration): on in team workspaces only (their config directory); a
+    # trainee's own server neither loads it nor keeps a file-id database in the home
+    **{name: False for name in teams.RTC_SERVER_EXTENSIONS},
 }
 
 
@@ -83,6 +90,7 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
     lab_console.add_raise_hand_menu(overrides, layout.cfg)  # ヘルプ > 講師を呼ぶ (手を挙げる)
     console_links.add_console_menu(overrides, layout.cfg)  # 研修 > 研修コンソール (進捗)
     lab_guide.add_training_links(overrides, layout.cfg)  # 研修 > はじめに, データカタログ; Markdown as previews
+    teams.add_team_menu(overrides, console_links.MAINMENU, console_links.MENU_ID)  # 研修 > 班の作業場所を開く
     guide = v / names.GUIDE_DIR  # はじめに, copied into each home on first start (hub_config/singleuser.py)
     changed |= _write(guide / names.GUIDE_FILE, lab_guide.guide_text(layout.cfg))
     for icon, svg in lab_guide.ICONS.items():
@@ -118,6 +126,12 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
         ]
     )
     changed |= _write(v / "etc/jupyter/nbgrader_config.py", nbg)
+    # team workspaces: this directory comes first on their JUPYTER_CONFIG_PATH (hub_config/spawner.py)
+    team = v / teams.TEAM_CONFIG_DIR
+    changed |= _write(
+        team / "jupyter_server_config.d/team-workspace.json", json.dumps(teams.team_server_config(), indent=2) + "\n"
+    )
+    changed |= _write(team / "labconfig/page_config.json", json.dumps(teams.team_page_config(), indent=2) + "\n")
     lab_language_ja.ensure(v)  # the language pack's gaps (Cell 1/14, Open full post, ...) filled from our table
     lab_nbgrader_ja.ensure(v)  # nbgrader's Assignment List, Validate and menus in Japanese (static files, no restart)
     # the course's check package and the Japanese error hook, for trainee kernels and the grading sandbox
@@ -295,6 +309,25 @@ def proxy_command(layout: Layout) -> list[str]:
         "--storage-backend",
         str(layout.app / "hub_config" / "proxy_routes.cjs"),
     ]
+
+
+def proxy_socket(layout: Layout) -> str | None:
+    """The public port as a socket supervisord holds for the proxy (it outlives a crash of the proxy: browsers wait
+    instead of being refused); None for an IPv6 or named bind address (supervisord's tcp:// takes IPv4 only)."""
+    address = layout.cfg.bind_address
+    if not re.fullmatch(r"\d+\.\d+\.\d+\.\d+", address):
+        return None
+    return f"tcp://{address}:{layout.cfg.ports.hub}"
+
+
+def proxy_socket_environment(layout: Layout) -> dict[str, str]:
+    """Makes the proxy serve its public port on that socket (hub_config/proxy_listen_fd.cjs)."""
+    if proxy_socket(layout) is None:
+        return {}
+    return {
+        "NODE_OPTIONS": f"--require {layout.app / 'hub_config' / 'proxy_listen_fd.cjs'}",
+        "TESTBED_PROXY_FD_PORT": str(layout.cfg.ports.hub),
+    }
 
 
 def ensure_proxy_dir(layout: Layout, user: str | None) -> None:

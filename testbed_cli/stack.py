@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import yaml
 
-from testbed_cli import ckan, hub, install, postgres, progress, redis, supervisor, system
+from testbed_cli import ckan, hub, install, postgres, progress, redis, supervisor, system, team_workspaces
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
 from testbed_cli.supervisor import Program
@@ -67,7 +67,9 @@ def programs(layout: Layout) -> list[Program]:
             environment={
                 "CONFIGPROXY_AUTH_TOKEN": _secret(layout, names.PROXY_AUTH_TOKEN),
                 "TESTBED_PROXY_ROUTES": str(layout.proxy_dir / "routes.json"),
+                **hub.proxy_socket_environment(layout),
             },
+            socket=hub.proxy_socket(layout),
         ),
         Program(
             "hub",
@@ -391,7 +393,11 @@ def up(layout: Layout, log=print) -> dict:
     ckan.ensure_catalog(layout, token, log)
     ckan.ensure_usage(layout, token, log)
     ckan.ensure_sample_requests(layout, token, log)
+    ckan.ensure_sample_usecases(layout, token, log)
     wait_healthy(layout, list(checks(layout)), timeout=120, log=log)
+    if system.is_root():  # team workspaces (班の作業場所) from the roster's teams; none in the one-account demo mode
+        for problem in team_workspaces.sync_quietly(layout):
+            log(f"注意: {problem}")
     supervision.wanted_marker(layout).touch()
     pending.done()  # every restart above is done and the stack is healthy
     result = status(layout)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sysconfig
 import time
 import xmlrpc.client
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ class Program:
     killasgroup: bool = True
     # an event listener (supervisord's [eventlistener:x]) subscribed to these events; it starts with supervisord
     events: list[str] = field(default_factory=list)
+    # "tcp://host:port": supervisord binds it and hands it to the program as fd 0 ([fcgi-program:x]); the socket
+    # stays open while the program restarts after a crash (supervisord_plugin/testbed_sockets.py)
+    socket: str | None = None
 
     def render(self, logs: Path) -> str:
         def quote(arg: str) -> str:
@@ -54,8 +58,9 @@ class Program:
             **self.environment,
         }
         log = logs / (self.name + ".log")
+        kind = "eventlistener" if self.events else "fcgi-program" if self.socket else "program"
         lines = [
-            f"[{'eventlistener' if self.events else 'program'}:{self.name}]",
+            f"[{kind}:{self.name}]",
             "command=" + " ".join(quote(a) for a in self.command),
             f"priority={self.priority}",
             # ./testbed up starts programs in dependency order; a listener starts with supervisord
@@ -75,6 +80,8 @@ class Program:
         else:
             lines += ["redirect_stderr=true", f"stdout_logfile={log}"]
         lines += ["stdout_logfile_maxbytes=20MB", "stdout_logfile_backups=3"]
+        if self.socket:
+            lines += [f"socket={self.socket}", "socket_backlog=1024"]
         if self.user:
             lines.append(f"user={self.user}")
         if self.directory:
@@ -104,6 +111,9 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 [supervisorctl]
 serverurl=unix://{layout.supervisor_sock}
 
+[rpcinterface:testbed_sockets]
+supervisor.rpcinterface_factory = {PLUGIN_MODULE}:make
+
 """
     return head + "\n".join(p.render(layout.logs) for p in programs)
 
@@ -122,7 +132,20 @@ def is_running(layout: Layout) -> bool:
         return False
 
 
+PLUGIN_MODULE = "testbed_sockets"
+PLUGIN_SOURCE = Path(__file__).resolve().parent / "supervisord_plugin" / f"{PLUGIN_MODULE}.py"
+
+
+def ensure_plugin() -> None:
+    """Install the plugin (supervisord_plugin/testbed_sockets.py) as a module of supervisord's Python: this venv's."""
+    target = Path(sysconfig.get_path("purelib")) / PLUGIN_SOURCE.name
+    text = PLUGIN_SOURCE.read_text(encoding="utf-8")
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+
+
 def write_config(layout: Layout, programs: list[Program]) -> bool:
+    ensure_plugin()
     layout.run.mkdir(parents=True, exist_ok=True)
     layout.logs.mkdir(parents=True, exist_ok=True)
     os.chmod(layout.run, 0o700)
