@@ -1,7 +1,8 @@
 """Remote mode's autograder: new submissions are collected, graded and their feedback released, with
 no instructor action (supervised as the program ``autograder`` by ``./testbed up`` in remote mode).
 
-Every ``remote.autograde_interval_seconds`` it lists each course's exchange inbound (root may; the
+Every ``remote.autograde_interval_seconds``, and about a second after a new submission arrives (the inbound
+folders are listed every ``SCAN_SECONDS`` between rounds), it lists each course's exchange inbound (root may; the
 folder is the grader account's), and for every assignment with a submission it has not handled yet
 runs the same pipeline as `./testbed grade` (grader.pipeline). A submission whose grading failed is
 tried again in the next rounds, at most ``MAX_ATTEMPTS`` times; the log says what happened. A submission
@@ -32,6 +33,9 @@ from testbed_config.layout import Layout
 from testbed_config.names import GRADEBOOK, ROSTER_EXPORT, feedback_watch_state
 
 MAX_ATTEMPTS = 3
+# Between rounds, how often the inbound folders are listed (one directory read each) for a submission no round has
+# tried yet: grading starts about a second after a trainee submits, instead of at the next round
+SCAN_SECONDS = 1.0
 
 
 def heartbeat_path(layout: Layout) -> Path:
@@ -130,6 +134,25 @@ def run_once(layout: Layout, course: str, state: State, only: set[str] | None = 
     return graded
 
 
+def wait_for_submissions(
+    layout: Layout, courses: list[str], interval: float, only: set[str] | None = None, scan: float = SCAN_SECONDS
+) -> bool:
+    """Sleep until the next round is due (``interval`` seconds), or until a submission arrives that no round has
+    tried yet (a failed one is retried at the round's own pace). True when a submission woke it."""
+    deadline = time.monotonic() + interval
+    known = {}
+    for course in courses:
+        state = State.load(state_path(layout, course))
+        known[course] = state.seen | set(state.attempts)
+    while (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(scan, left))
+        for course in courses:
+            for assignment, entries in inbound(layout.exchange / course).items():
+                if (only is None or assignment in only) and entries - known[course]:
+                    return True
+    return False
+
+
 def _mtime(path: Path) -> float:
     try:
         return path.stat().st_mtime
@@ -201,7 +224,10 @@ def main(argv: list[str] | None = None) -> int:
         beat()
         if a.once:
             return 0
-        time.sleep(interval)
+        if a.feedback_only:
+            time.sleep(interval)
+        elif wait_for_submissions(layout, [c.id for c in layout.cfg.courses], interval, only):
+            _say("新しい提出が届きました")
 
 
 if __name__ == "__main__":

@@ -123,8 +123,9 @@ class Remote(_Strict):
         60,
         ge=15,
         le=3600,
-        description="Remote mode: how often new submissions are collected, autograded in the sandbox and their "
-        "feedback released, with no instructor action (seconds, 15 to 3600).",
+        description="Remote mode: how often the autograder makes a full round (collect, autograde in the sandbox, "
+        "release feedback, retry failed ones; seconds, 15 to 3600). A new submission does not wait for it: "
+        "grading starts about a second after it arrives.",
     )
     solution_after_failures: int = Field(
         3,
@@ -561,6 +562,12 @@ class StackConfig(_Strict):
     @property
     def hub_api_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.hub_api}/hub/api"
+
+    @property
+    def solution_after(self) -> int:
+        """After how many failed self-checks of a task a trainee may see its model answer; 0 never (on-site: the
+        instructor is in the room)."""
+        return self.remote.solution_after_failures if self.mode == "remote" else 0
 
 
 def url_host(host: str) -> str:

@@ -36,7 +36,8 @@ def assignment(layout, unique):
 def autograder(layout, assignment):
     """The supervised program's command, run from the checkout for this one assignment."""
     program = autograder_program(layout)
-    cmd = [*program.command, "--interval", "3", "--assignment", assignment[1]]
+    # a round interval longer than the test: the submission itself must start the grading (wait_for_submissions)
+    cmd = [*program.command, "--interval", "900", "--assignment", assignment[1]]
     env = {**program.environment, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "PYTHONPATH": str(REPO)}
     log = open(layout.logs / "autograder-test.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
@@ -88,3 +89,4 @@ def test_does_feedback_come_back_without_instructor_action(layout, hub, trainee,
     assert "BEGIN HIDDEN TESTS" not in out["stdout"]
     log = (layout.logs / "autograder-test.log").read_text()
     assert f"{course}/{name}: {layout.cfg.unix_user_prefix}{trainee} 5 / 5" in log, log
+    assert "新しい提出が届きました" in log, log
