@@ -20,7 +20,7 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado import ioloop, web
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
-from classroom import board, certificate, completion, console_web, deadlines, fresh_web, marks, page, sources
+from classroom import board, certificate, completion, console_web, deadlines, fresh_web, marks, page, solutions, sources
 from classroom import console as help_console
 from classroom.store import Store
 from testbed_config.names import classroom_store_file
@@ -78,10 +78,12 @@ class Board:
         rule: completion.Rule,
         title: str = "",
         font: Path | None = None,
+        solution_after: int = 0,
     ):
         self.course, self.hub, self.unix_prefix = course, hub, unix_prefix
         self.exchange, self.gradebook, self.roster, self.source = exchange, gradebook, roster, source
         self.rule, self.title, self.font = rule, title, font
+        self.solution_after = solution_after  # remote mode: model answers after this many failures; 0 never
 
     async def is_instructor(self, user: dict) -> bool:
         if user.get("admin"):
@@ -198,6 +200,27 @@ class CertificateHandler(_Base):
         self.finish(pdf)
 
 
+class SolutionHandler(_Base):
+    """A model answer for the requesting trainee's ``q.solution()`` (remote mode, after enough failed self-checks):
+    asked by their kernel with its server's token (``classroom/solutions.py``)."""
+
+    @web.authenticated
+    async def get(self):
+        assignment, question = self.get_argument("assignment", ""), self.get_argument("question", "")
+        unix = self.board.unix_prefix + self.current_user["name"]
+        tries = await ioloop.IOLoop.current().run_in_executor(None, marks.read_tries, self.board.exchange)
+        failures = tries.get((unix, assignment), {}).get(question, {}).get("failures", 0)
+        released = (
+            solutions.SAFE_NAME.match(assignment) is not None
+            and (self.board.exchange / "outbound" / assignment).is_dir()
+        )
+        answer = solutions.model_answer(self.board.source, assignment, question) if released else None
+        status, body = solutions.decide(self.board.solution_after, failures, released, answer)
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps(body, ensure_ascii=False))
+
+
 class HealthHandler(web.RequestHandler):
     def get(self):
         self.finish("ok")
@@ -215,6 +238,7 @@ def make_app(
             *console_web.routes(prefix, board_),  # board, trainee pages, printable view
             (prefix + "api/progress", ApiHandler, kw),
             (prefix + page.CERTIFICATE_PATH, CertificateHandler, kw),
+            (prefix + "api/solution", SolutionHandler, kw),
             (prefix + "health", HealthHandler),
             (prefix + "oauth_callback", HubOAuthCallbackHandler),
             *extra,
@@ -238,6 +262,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--title", default="", help="the course's title, printed on completion certificates")
     p.add_argument("--font", type=Path, help="TrueType Japanese font for certificates (default: IPAexGothic)")
     p.add_argument("--hub-url", default="", help="the hub's proxy as reached from here (trainees' servers)")
+    p.add_argument(
+        "--solution-after", type=int, default=0, help="remote mode: model answers after N failed self-checks; 0 never"
+    )
     p.add_argument("--store", type=Path, help="SQLite file of the help queue and announcements (default: in HOME)")
     args = p.parse_args(argv)
     if not 0 < args.pass_ratio <= 1:
@@ -263,6 +290,7 @@ def main(argv: list[str] | None = None) -> None:
         rule=rule,
         title=args.title,
         font=font,
+        solution_after=args.solution_after,
     )
     store = Store(args.store or Path.home() / classroom_store_file(args.course))
     console = help_console.Console(b, store, os.environ.get("JUPYTERHUB_BASE_URL", "/"))

@@ -25,7 +25,7 @@ from hub_config.throttle_api import CUSTOM_SCOPES, signin_lock_roles
 from testbed_config import StackConfig, names
 from testbed_config.japan_time import ZONE_NAME
 from testbed_config.layout import Layout
-from testbed_config.names import formgrader_name, formgrader_port
+from testbed_config.names import classroom_name, formgrader_name, formgrader_port
 
 OPERATOR_SERVICE = "testbed-operator"
 LOGIN_ANNOUNCEMENT = "オープンデータ・テストベッドへようこそ。"
@@ -78,8 +78,7 @@ def update_testbed_spawner(c, cfg: StackConfig, layout: Layout, is_root: bool) -
 
 def solution_after(cfg: StackConfig) -> str:
     """The course's solution policy for trainee kernels: "off" on-site (or when 0), else the number of failures."""
-    n = cfg.remote.solution_after_failures
-    return str(n) if cfg.mode == "remote" and n > 0 else "off"
+    return str(cfg.solution_after) if cfg.solution_after > 0 else "off"
 
 
 def spawner_environment(cfg: StackConfig, layout: Layout) -> dict:
@@ -96,6 +95,8 @@ def spawner_environment(cfg: StackConfig, layout: Layout) -> dict:
         "TESTBED_EXCHANGE": str(layout.exchange),
         # after how many failed self-checks q.solution() shows a model answer (courses/odtb/odtbcheck): off on-site
         "TESTBED_SOLUTION_AFTER": solution_after(cfg),
+        # ... which the course's classroom service gives out (classroom/solutions.py), reached through the hub's proxy
+        "TESTBED_SOLUTION_URL": f"http://{cfg.local_host}:{cfg.ports.hub}/services/{classroom_name('{course}')}/api/solution",
         "PATH": f"{layout.hub_venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         # the course guide (はじめに) the server copies into the home and opens on its first start (singleuser.py)
@@ -119,6 +120,9 @@ def update_spawner(c, cfg: StackConfig, layout: Layout) -> None:
         "users:activity!user",
         "read:users:groups!user",
         "read:users:name!user",
+        # q.solution() in remote mode asks the course's classroom service (classroom/solutions.py); the hub grants
+        # the subset the trainee holds: the services of their own courses
+        "access:services",
     ]
 
 

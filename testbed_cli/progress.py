@@ -105,6 +105,7 @@ def progress_program(layout: Layout, index: int, address: str = "127.0.0.1") -> 
         f"--pass-ratio={course.pass_ratio}",
         f"--title={course.title}",
         f"--hub-url=http://{cfg.local_host}:{cfg.ports.hub}",  # trainees' servers, for a fresh copy of an assignment
+        f"--solution-after={cfg.solution_after}",  # remote mode: model answers after N failed self-checks
     ]
     account = layout.grader_account(course.id) if system.is_root() else None
     return Program(name, command, user=account, directory=home, environment=env, priority=50)

@@ -29,6 +29,7 @@ SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 TITLE = re.compile(r"^#{2,4}\s*(問\s*\d+.*)$|^\*\*(問\s*\d+)\*\*", re.M)
 IMPORT = re.compile(r"^from odtbcheck\.(kadai_\d+) import (.+)$", re.M)
 QCHECK = re.compile(r"\b(\w+)\.check\(")
+QSTART = re.compile(r"^(q\d+)\.start\(\)", re.M)  # a check cell written out in the notebook
 MISSING_VARIABLE = "変数 … がありません（答えのセルがまだ実行されていないか、名前が違います）。"
 MISSING_FIX = "答えのセルで … = … と書き、そのセルを実行してから、このセルを実行してください。"
 
@@ -357,6 +358,11 @@ def render(module: str, nbsrc: Path) -> str:
                     if messages
                     else ["（自己チェックはありません）"]
                 )
+                for name in (n for n in QSTART.findall(visible) if n in imports):
+                    qc = package_questions(imports[name]).get(name)
+                    if qc is not None and qc.hints:
+                        out += ["", f"ヒント（`{name}.hint()` を実行するたびに次の段階）：", ""]
+                        out += [f"{i}. {h}" for i, h in enumerate(qc.hints, 1)]
             if hidden.strip():
                 out += ["", "隠しテスト（提出後の採点でだけ実行。研修生には見えません）が確かめること：", ""]
                 out += [_table(check_messages(hidden), ("不合格のときフィードバックに出る説明", "直し方"))]

@@ -267,3 +267,67 @@ def test_spawner_passes_the_solution_policy():
     assert solution_after(StackConfig(mode="remote")) == "3"
     assert solution_after(StackConfig(mode="remote", remote={"solution_after_failures": 0})) == "off"
     assert solution_after(StackConfig(mode="remote", remote={"solution_after_failures": 5})) == "5"
+
+
+def test_a_written_out_check_cell_counts_its_attempts_and_failures(capsys):
+    """Does a check cell of 課題1〜7 (``qN.start()``, check lines, ``qN.passed()``) count the attempt, name the question
+    in the box of a failing check, count that failure once, and print ✅ only after every check passed?"""
+    from odtbcheck import checks
+
+    q = q2.__class__(title="問7", key="q7", hints=["a", "b"])
+    q.start()
+    with pytest.raises(AssertionError) as failed:
+        check(False, "値が違います。", "直します。")
+    assert "問7：まだ合格していません" in "\n".join(failed.value._render_traceback_())
+    assert (q.attempts, q.failures, checks.ACTIVE) == (1, 1, None)
+    check(False is False, "", "")  # a check outside any question's cell: nothing counted
+    q.start()
+    check(True, "", "")
+    q.passed()
+    assert (q.attempts, q.failures, checks.ACTIVE) == (2, 1, None)
+    assert capsys.readouterr().out.strip() == "✅ 問7 合格"
+    with pytest.raises(TypeError):
+        q.check()  # its checks are in the notebook: check() is a mistake of the course author, said loudly
+
+
+def _written_out_questions():
+    import importlib
+    import re
+
+    for src in sorted((REPO / "courses" / "odtb" / "src").glob("0[1-7]_*/kadai_*.nbsrc")):
+        text = src.read_text(encoding="utf-8")
+        module = importlib.import_module(f"odtbcheck.kadai_{src.parent.name[:2]}")
+        yield src, text, module, re.findall(r"^(q\d+)\.start\(\)", text, re.M)
+
+
+def test_every_written_out_question_has_tiered_hints_and_ends_its_cell():
+    """Has every graded question of 課題1〜7 at least two real hints (a nudge, then concrete), and does each check
+    cell that starts with ``qN.start()`` end with the same question's ``qN.passed()``?"""
+    seen = 0
+    for src, text, module, started in _written_out_questions():
+        assert started, f"{src.name}: no check cell starts with qN.start()"
+        for name in started:
+            q = getattr(module, name)
+            assert len(q.hints) >= 2 and all(h and "TODO" not in h for h in q.hints), (src.name, name, q.hints)
+            cell = text.split(f"{name}.start()", 1)[1].split("\n%% ", 1)[0]
+            assert f"\n{name}.passed()" in cell, (src.name, name)
+            seen += 1
+    assert seen >= 25
+
+
+def test_no_model_answer_ships_in_the_trainees_package():
+    """The package is installed where every trainee can read it: does no line of any instructor solution (the code
+    between BEGIN/END SOLUTION in courses/odtb/source) appear in it?"""
+    import json
+
+    package = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "courses/odtb/odtbcheck").glob("*.py"))
+    checked = 0
+    for path in (REPO / "courses" / "odtb" / "source").glob("*/kadai_*.ipynb"):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["metadata"].get("nbgrader", {}).get("solution") and cell["cell_type"] == "code":
+                for line in "".join(cell["source"]).splitlines():
+                    line = line.strip()
+                    if len(line) >= 25 and not line.startswith("#"):
+                        assert line not in package, (path.name, line)
+                        checked += 1
+    assert checked > 50

@@ -17,6 +17,9 @@ AGAIN = "答えのセルを直して実行してから、このチェックの�
 RULE = "━" * 30
 _RED, _BOLD, _RESET = "\x1b[1;31m", "\x1b[1m", "\x1b[0m"
 
+# The question whose written-out check cell is running (``Question.start()`` … ``passed()``), or None.
+ACTIVE: Any = None
+
 
 def message(problem: str, fix: str, where: str | None = None) -> str:
     """The exception's text (kept in the notebook, shown by nbgrader's feedback and validate)."""
@@ -69,5 +72,9 @@ def check(ok: Any, problem: str, fix: str, *, where: str | None = None) -> None:
     ``ok`` may be a callable (evaluated here, so an answer of the wrong type fails the check instead of
     crashing it). A pass is recorded on the progress board."""
     if not truth(ok):
-        raise failure(problem, fix, where)
+        question, title = ACTIVE, None
+        if question is not None:
+            title = f"{question.title}：まだ合格していません"
+            question.failed()
+        raise failure(problem, fix, where, title)
     record_pass()

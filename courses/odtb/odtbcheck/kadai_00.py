@@ -21,7 +21,6 @@ def _text(v) -> str:
 q1 = Question(
     title="問1",
     key="q1",
-    solution_text='city = "みどり野市"',
     variables=["city"],
     correct=lambda v: v["city"] == CITY,
     problem="市の名前の書き方が、問題文の名前と違います。",
@@ -72,7 +71,6 @@ values = list(CAPACITIES.values())
 q2 = Question(
     title="問2",
     key="q2",
-    solution_text='total_capacity = shelters["想定収容人数"].sum()',
     variables=["total_capacity"],
     correct=lambda v: _total(v) == sum(values),
     problem="合計の値が違います。",
@@ -132,7 +130,6 @@ def _is_table(x) -> bool:
 q3 = Question(
     title="問3",
     key="q3",
-    solution_text='large = shelters[shelters["想定収容人数"] >= 190]',
     variables=["large"],
     correct=lambda v: (
         names_of(_large(v), "名称") == LARGE and all(n >= THRESHOLD for n in _large(v)["想定収容人数"].tolist())

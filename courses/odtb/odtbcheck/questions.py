@@ -4,22 +4,37 @@ A notebook imports ready-made questions (``from odtbcheck.kadai_00 import q1``) 
 ``q1.check()``: the answer variables are read from the notebook's namespace, each known wrong answer
 (a ``Rule``) is tried in order and named when it matches, and the value is compared last. The
 expected values stay in this package, never in the notebook.
+
+Assignments whose checks are written out in the notebook (課題1〜7: ``check(条件, どこが違うか, 直し方)`` lines,
+the expected values as fingerprints) wrap them instead: the check cell starts with ``q1.start()`` and ends with
+``q1.passed()``. A ``check`` that fails in between is counted as this question's failure and titled with it, so
+attempts, failures and hints reach the board the same way, and ``q1.hint()`` gives the same tiered hints.
 """
 
 from __future__ import annotations
 
 import inspect
+import json
 import os
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from odtbcheck import checks
 from odtbcheck.checks import failure, record_pass, truth
 
 # After how many failed checks of a task solution() shows its model answer: "off" (on-site, the grading
 # sandbox, anywhere without the variable) or a number (remote mode). Set by the spawner from the stack config
 # (remote.solution_after_failures; hub_config/configurer.py).
 SOLUTION_ENV = "TESTBED_SOLUTION_AFTER"
+# Where the model answers are (the course's classroom service, through the hub's proxy; ``{course}`` filled in): the
+# answers stay in the instructor's notebooks, never in this package, which every trainee can read.
+SOLUTION_URL_ENV = "TESTBED_SOLUTION_URL"
+UNREACHABLE = "解答例を取り寄せられませんでした。少し待ってもう一度実行するか、講師に聞いてください。"
 
 
 def solution_after(value: str | None) -> int | None:
@@ -29,6 +44,28 @@ def solution_after(value: str | None) -> int | None:
     except ValueError:
         return None
     return n if n > 0 else None
+
+
+def ask_solution(question: str, folder: Path | None = None) -> tuple[str | None, str]:
+    """(model answer, "") of ``question`` of the assignment whose folder the kernel works in, from the classroom
+    service (which counts the failures itself); (None, the service's Japanese reason) when refused or unreachable."""
+    here = folder or Path.cwd()
+    template, token = os.environ.get(SOLUTION_URL_ENV), os.environ.get("JUPYTERHUB_API_TOKEN")
+    if not template or not token:
+        return None, UNREACHABLE
+    query = urllib.parse.urlencode({"assignment": here.name, "question": question})
+    url = template.format(course=urllib.parse.quote(here.parent.name)) + "?" + query
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return json.load(response).get("answer") or None, UNREACHABLE
+    except urllib.error.HTTPError as e:
+        try:
+            return None, json.load(e).get("message") or UNREACHABLE
+        except ValueError:
+            return None, UNREACHABLE
+    except (OSError, ValueError):
+        return None, UNREACHABLE
 
 
 def record_tries(question: str, attempts: int, failures: int, hints: int, solution: bool) -> bool:
@@ -54,15 +91,15 @@ class Question:
     """A graded task: its answer variables, the known wrong answers, the right value, tiered hints."""
 
     title: str  # 問2
-    variables: Sequence[str]
-    correct: Callable[[dict[str, Any]], Any]
-    problem: str  # said when the value is wrong but no rule names why
-    fix: str
+    variables: Sequence[str] = ()
+    correct: Callable[[dict[str, Any]], Any] | None = None  # None: the checks are written out in the notebook
+    problem: str = ""  # said when the value is wrong but no rule names why
+    fix: str = ""
     rules: Sequence[Rule] = ()
     hints: Sequence[str] = ()
     where: str | None = None  # which cell/line to look at
     key: str = ""  # short ASCII id for the board (q2)
-    solution_text: str = ""  # the model answer solution() may show (remote mode only)
+    solution_text: str = ""  # a model answer given here (tests); the course's come from the classroom service
     attempts: int = field(default=0, init=False)
     failures: int = field(default=0, init=False)
     hints_shown: int = field(default=0, init=False)
@@ -101,8 +138,29 @@ class Question:
             return None
         return self.problem, self.fix
 
+    def start(self) -> None:
+        """First line of a check cell written out in the notebook: count the attempt; until ``passed()``, a failing
+        ``check`` is this question's failure (``checks.check`` reports it through ``failed``)."""
+        self.attempts += 1
+        checks.ACTIVE = self
+        self._record()
+
+    def failed(self) -> None:
+        """A written-out check of this question failed (called by ``checks.check``)."""
+        self.failures += 1
+        checks.ACTIVE = None
+        self._record()
+
+    def passed(self) -> None:
+        """Last line of a written-out check cell: every check above passed."""
+        checks.ACTIVE = None
+        record_pass()
+        print(f"✅ {self.title} 合格")
+
     def check(self, namespace: dict | None = None) -> None:
         """Check the answer: ✅ when right; otherwise the Japanese box (the cell fails, as in grading)."""
+        if self.correct is None:
+            raise TypeError(f"{self.title}: the checks are written out in the notebook (start() … passed())")
         ns = self._namespace(namespace)
         self.attempts += 1
         result = self.verdict(ns)
@@ -126,22 +184,27 @@ class Question:
         print(f"💡 {self.title} のヒント {i + 1}/{len(self.hints)}：{self.hints[i]}{more}")
 
     def solution(self) -> None:
-        """Show the model answer where the course allows it: in remote mode after enough failed checks."""
+        """Show the model answer where the course allows it: in remote mode after enough failed checks. The course's
+        answers come from the classroom service, which counts the failures of every kernel session of the trainee."""
         after = solution_after(os.environ.get(SOLUTION_ENV))
-        if after is None or not self.solution_text:
+        if after is None:
             print(
                 f"{self.title} の解答例は、この研修では表示しません。.hint() のヒントを試し、"
                 "それでも分からないときは講師に聞いてください（メニュー「ヘルプ」→「講師を呼ぶ」）。"
             )
             return
-        if self.failures < after:
+        if self.solution_text and self.failures < after:
             left = after - self.failures
             print(
                 f"{self.title} の解答例は、自己チェックを {after} 回試したあとで見られます（あと {left} 回）。"
                 "まず .hint() のヒントを試してください。"
             )
             return
+        text, reason = (self.solution_text, "") if self.solution_text else ask_solution(self.key)
+        if not text:
+            print(f"{self.title}：{reason}")
+            return
         self.solution_shown = True
         self._record()
         print(f"📘 {self.title} の解答例（自分の答えと見比べて、違いを確かめてから直してください）：")
-        print(self.solution_text)
+        print(text)
