@@ -14,6 +14,7 @@ from testbed_cli import install, stack, system
 from testbed_cli.errors import SetupError
 from testbed_cli.help_ja import japanese_help
 from testbed_cli.layout import REPO, Layout
+from testbed_cli.usage_ja import japanese_errors
 from testbed_config import ConfigError, load_config, names
 
 
@@ -34,11 +35,17 @@ def _log(msg: str) -> None:
 
 
 class Group(click.Group):
-    """Turns the project's own errors into a clear message and exit code 1 (no traceback)."""
+    """Turns the project's own errors into a clear message and exit code 1 (no traceback), and click's own errors
+    (an unknown option or command, a missing argument, a bad value) into Japanese (``usage_ja``)."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        with japanese_errors():  # the top level's own options and arguments
+            return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            with japanese_errors():  # the sub-commands: their names, options, arguments and bodies
+                return super().invoke(ctx)
         except (SetupError, ConfigError) as e:
             click.secho(f"エラー: {e}", fg="red", err=True)
             sys.exit(1)

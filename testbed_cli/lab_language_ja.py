@@ -18,6 +18,8 @@ The files pip installed are kept beside them (``*.testbed-pristine``); the catal
 so re-running is a no-op, a changed table is re-applied to the pristine files, and after a pack upgrade (pip
 writes new catalogues without the digest) the new ones become the pristine copies. A table entry the pack has
 since translated itself is left to the pack (``ensure`` reports it, so the table can shrink).
+The few translations of the pack that read wrongly are written over it on purpose (``PACK_FIXES``: a file's hover
+text said 「修正」, a correction, for "Modified"; now 「最終更新」 as the file browser's column).
 
 Not reachable through a catalogue: the ヘルプ menu's links of the kernel (ipykernel's ``help_links``, written in
 Japanese into the venv's ``ipython_config.py`` here), and strings JupyterLab passes through its null translator
@@ -33,7 +35,7 @@ import struct
 from pathlib import Path
 
 from testbed_cli import lab_literals_ja
-from testbed_cli.lab_language_ja_table import NOTEBOOK, TABLE, WIDGETS
+from testbed_cli.lab_language_ja_table import NOTEBOOK, PACK_FIXES, TABLE, WIDGETS
 
 PACK = "jupyterlab_language_pack_ja_JP"
 MESSAGES = Path("locale/ja_JP/LC_MESSAGES")  # inside the pack's package folder
@@ -42,6 +44,7 @@ PRISTINE = ".testbed-pristine"  # suffix of the copies pip installed (not *.json
 MARK = "testbed"  # key in the JSON catalogue's "" header: the digest of the table applied
 
 TABLES = {DOMAIN: TABLE, "jupyterlab_widgets": WIDGETS, "notebook": NOTEBOOK}  # domain -> its table
+FIXES = {DOMAIN: PACK_FIXES}  # domain -> the pack's translations replaced on purpose
 
 # The ヘルプ menu's links of the running kernel come from the kernel (ipykernel's configurable help_links, English
 # "Python Reference" …), not from a catalogue. Every IPython app reads ipython_config.py of the venv before its own
@@ -150,17 +153,24 @@ def _write(path: Path, data: bytes) -> None:
     tmp.replace(path)
 
 
-def ensure(hub_venv: Path, table: dict[str, str] | None = None, log=print, domain: str = DOMAIN) -> bool:
-    """Fill the pack's gaps (idempotent): ``table`` into ``domain``'s catalogues, or without a table every table
-    of ``TABLES`` into its domain, the kernels' help links and the extension of ``lab_literals_ja``. True when
-    something was written."""
+def ensure(
+    hub_venv: Path,
+    table: dict[str, str] | None = None,
+    log=print,
+    domain: str = DOMAIN,
+    fixes: dict[str, str] | None = None,
+) -> bool:
+    """Fill the pack's gaps (idempotent): ``table`` into ``domain``'s catalogues (and ``fixes`` over the pack's own
+    translations), or without a table every table of ``TABLES`` (with ``FIXES``) into its domain, the kernels' help
+    links and the extension of ``lab_literals_ja``. True when something was written."""
     if table is None:
         done = [ensure_help_links(hub_venv), lab_literals_ja.ensure(hub_venv)]
-        return any([*done, *(ensure(hub_venv, t, log, d) for d, t in TABLES.items())])
+        return any([*done, *(ensure(hub_venv, t, log, d, FIXES.get(d)) for d, t in TABLES.items())])
     folder = pack_messages(hub_venv, domain)
     if folder is None:
         return False
-    digest = table_digest(table)
+    fixes = fixes or {}
+    digest = table_digest({"gaps": table, "fixes": fixes} if fixes else table)
     js, mo = folder / f"{domain}.json", folder / f"{domain}.mo"
     current = json.loads(js.read_text(encoding="utf-8"))
     mark = current.get("", {}).get(MARK)
@@ -173,7 +183,7 @@ def ensure(hub_venv: Path, table: dict[str, str] | None = None, log=print, domai
             f"JupyterLab の日本語パック ({domain}) が訳すようになった語です "
             f"(testbed_cli/lab_language_ja_table.py から外せます): {done}"
         )
-    gaps = {k: v for k, v in table.items() if k not in done}
+    gaps = {k: v for k, v in table.items() if k not in done} | fixes
     catalogue.update({k: [v] for k, v in gaps.items()})
     catalogue.setdefault("", {})[MARK] = digest
     _write(js, (json.dumps(catalogue, ensure_ascii=False) + "\n").encode())

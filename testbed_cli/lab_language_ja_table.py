@@ -185,6 +185,12 @@ TABLE: dict[str, str] = {
         "JupyterLab を終了しますか?\n\n保存していない変更は失われます。"
     ),
 }
+# the pack's own translation replaced where it reads wrongly (written over the pack's, unlike TABLE, which only fills
+# gaps): a file browser item's hover text, in the words of the file browser's own columns (作成日時, 最終更新)
+PACK_FIXES: dict[str, str] = {
+    "\nCreated: %1": "\n作成日時: %1",  # pack: 「作成」
+    "\nModified: %1": "\n最終更新: %1",  # pack: 「修正」, which reads as a correction
+}
 # other domains of the pack (the lab extensions that translate through their own catalogue)
 WIDGETS: dict[str, str] = {
     "Save Widget State Automatically": "ウィジェットの状態を自動で保存",  # ipywidgets' 「設定」 menu entry

@@ -79,6 +79,18 @@ def test_a_pack_upgrade_is_translated_again_and_its_own_translations_win(tmp_pat
     assert browser["Cell %1/%2"] == ["セル %1 / %2"] and browser["Go to cell…"] == ["セルへ移動…"]
 
 
+def test_is_a_pack_translation_that_reads_wrongly_replaced(tmp_path):
+    """Is a PACK_FIXES entry ("\\nModified: %1", the pack's 「修正」) written over the pack's own translation, for the
+    browser and the server, while a TABLE entry the pack translates stays the pack's?"""
+    folder = _fake_pack(tmp_path, extra={"\nModified: %1": "\n修正: %1", "Cell %1/%2": "セル %1 / %2"})
+    assert lang.ensure(tmp_path, log=lambda _m: None)
+    browser = json.loads((folder / "jupyterlab.json").read_text(encoding="utf-8"))
+    assert browser["\nModified: %1"] == ["\n最終更新: %1"] and browser["\nCreated: %1"] == ["\n作成日時: %1"]
+    assert browser["Cell %1/%2"] == ["セル %1 / %2"]
+    assert _server(folder).gettext("\nModified: %1") == "\n最終更新: %1"
+    assert not lang.ensure(tmp_path, log=lambda _m: None)
+
+
 def test_no_pack_no_change(tmp_path):
     """Without the language pack installed, is nothing written?"""
     assert not lang.ensure(tmp_path, log=lambda _m: None)
@@ -149,3 +161,4 @@ def test_is_every_table_entry_a_string_the_installed_lab_asks_for(domain, bundle
     asked = _msgids(BUILT_LAB / bundles)
     assert "Open" in asked or domain != "jupyterlab"  # the scan itself finds the lab's strings
     assert [k for k in lang.TABLES[domain] if k not in asked | SERVER_SIDE] == []
+    assert [k for k in lang.FIXES.get(domain, {}) if k not in asked] == []

@@ -5,8 +5,10 @@ changes, and is its JavaScript valid?"""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +59,33 @@ def test_is_the_plugin_valid_javascript(tmp_path):
     bad.write_text(lit.plugin_js()[:-20], encoding="utf-8")
     assert subprocess.run([node, "--check", str(good)], capture_output=True).returncode == 0
     assert subprocess.run([node, "--check", str(bad)], capture_output=True).returncode != 0
+
+
+PACK_CATALOGUE = Path(
+    "/opt/testbed/venvs/hub/lib/python3.11/site-packages/jupyterlab_language_pack_ja_JP/locale/ja_JP/LC_MESSAGES"
+    "/jupyterlab.json"
+)  # the language pack ./testbed up installs
+# the pack's msgid whose translation each line of LINES starts with (the raw value follows it)
+LINE_MSGIDS = {"書き込み可能: ": "\nWritable: %1", "最後のチェックポイント: ": "Last Checkpoint: %1"}
+
+
+def test_are_raw_values_in_hover_texts_replaced_line_by_line():
+    """Does the plugin carry the lines ending in a raw value (「書き込み可能: true」 → はい), each with a Japanese
+    replacement free of true/false/None?"""
+    js = lit.plugin_js()
+    assert '"書き込み可能: true": "書き込み可能: はい"' in js and "function fixLines" in js
+    assert set(lit.LINES) == {"書き込み可能: true", "書き込み可能: false", "最後のチェックポイント: None"}
+    for line in lit.LINES.values():
+        assert not re.search(r"\b(true|false|None)\b", line)
+
+
+def test_do_the_lines_still_start_with_the_installed_packs_wording():
+    """Does the installed pack still translate the labels as LINES expects (a reworded pack fails here instead of
+    leaving 「…: true」 on screen)?"""
+    if not PACK_CATALOGUE.is_file():
+        pytest.skip(f"no language pack at {PACK_CATALOGUE} (./testbed up installs it)")
+    catalogue = json.loads(PACK_CATALOGUE.read_text(encoding="utf-8"))
+    for line in lit.LINES:
+        label = next(p for p in LINE_MSGIDS if line.startswith(p))
+        msgid = LINE_MSGIDS[label]
+        assert catalogue[msgid][0].lstrip("\n") == label + "%1", (msgid, catalogue[msgid])
