@@ -239,6 +239,18 @@ def ensure_sample_requests(layout: Layout, token: str, log=print) -> bool:
     return True
 
 
+def ensure_sample_usecases(layout: Layout, token: str, log=print) -> bool:
+    """Once: the sample use cases (ckan_seed/sample_usecases.py), after the catalogue whose datasets they use."""
+    from ckan_seed.sample_usecases import seed_sample_usecases
+
+    marker = layout.ckan_dir / ".usecases-seeded"
+    if marker.exists():
+        return False
+    registered = seed_sample_usecases(client(layout, token), log=log)
+    marker.write_text(f"{len(registered)} registered\n")
+    return True
+
+
 USAGE_SEED_VERSION = "utc"
 
 

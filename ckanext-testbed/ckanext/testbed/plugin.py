@@ -25,6 +25,11 @@ from .requests import helpers as request_helpers
 from .requests import views as request_views
 from .search import patches, query, schema
 from .usage import logic as usage
+from .usage import views as usage_views
+from .usecases import actions as usecase_actions
+from .usecases import auth as usecase_auth
+from .usecases import helpers as usecase_helpers
+from .usecases import views as usecase_views
 
 
 @tk.blanket.config_declarations
@@ -59,8 +64,14 @@ class TestbedPlugin(p.SingletonPlugin):
 
     def get_auth_functions(self) -> dict:
         """Trainees see no other user (``users.py``); usage figures as far as the dataset may be read (``usage/``);
-        who may file, read, discuss, route and close data requests (``requests/auth.py``)."""
-        return {**users.auth_functions(), **usage.get_auth_functions(), **request_auth.get_auth_functions()}
+        who may file, read, discuss, route and close data requests (``requests/auth.py``); who may register and
+        change use cases (``usecases/auth.py``)."""
+        return {
+            **users.auth_functions(),
+            **usage.get_auth_functions(),
+            **request_auth.get_auth_functions(),
+            **usecase_auth.get_auth_functions(),
+        }
 
     # IPackageController
 
@@ -72,17 +83,23 @@ class TestbedPlugin(p.SingletonPlugin):
 
     def get_actions(self) -> dict:
         """organization_list without sandboxes; romanised names for new datasets (``portal.py``); views and
-        downloads per day (``usage/``); data requests (``requests/``)."""
-        return {**portal.get_actions(), **usage.get_actions(), **request_actions.get_actions()}
+        downloads per day (``usage/``); data requests (``requests/``); use cases (``usecases/``)."""
+        return {
+            **portal.get_actions(),
+            **usage.get_actions(),
+            **request_actions.get_actions(),
+            **usecase_actions.get_actions(),
+        }
 
     # ITemplateHelpers
 
     def get_helpers(self) -> dict:
-        """Home-page data, the city's name, and the requests a dataset answered for the templates."""
-        return {**portal.get_helpers(), **request_helpers.get_helpers()}
+        """Home-page data, the city's name, the requests a dataset answered and its use cases for the templates."""
+        return {**portal.get_helpers(), **request_helpers.get_helpers(), **usecase_helpers.get_helpers()}
 
     # IBlueprint
 
     def get_blueprint(self):
-        """The data-request pages (``requests/views.py``)."""
-        return [request_views.bp]
+        """The data-request pages (``requests/views.py``), the use-case pages (``usecases/views.py``) and the
+        usage page /usage with its CSV (``usage/views.py``)."""
+        return [request_views.bp, usecase_views.bp, usage_views.bp]

@@ -40,6 +40,7 @@ ASSIGN_NOTHING = "担当課 (organization) か担当者 (assignee) を指定し�
 ASSIGNEE_NOT_STAFF = "「{name}」は担当課「{org}」の編集者・管理者でも調整役でもないため、担当者にできません。"
 ASSIGNEE_NEEDS_ORG = "担当者を決める前に、担当課 (組織) を決めてください。"
 PRACTICE_ORG = "研修用のサンドボックス組織には要望を出せません。市の担当課を選ぶか、空欄にして調整役に任せてください。"
+PRACTICE_ROUTE_LABEL = "研修用: {title}"  # a sandbox in the coordinators' route form (a training copy)
 DATASET_HIDDEN = "この要望に結び付いたデータセットは、あなたには公開されていないため表示できません。"
 
 SIGN_IN = "要望を出すには、サインインしてください。"

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 import flask
 from ckan.common import current_user
 
 from .. import practice
+from ..search import fields
+from ..search.normalize import escape_like
 from . import messages, roles
 
 bp = flask.Blueprint("testbed_request", __name__, url_prefix="/data-request")
@@ -142,6 +145,31 @@ def close(id: str):
     return tk.redirect_to("testbed_request.read", id=id)
 
 
+def _route_targets(context: dict[str, Any]) -> list[dict[str, str]]:
+    """What the coordinators' route form offers: the city's departments, then the trainees' sandboxes (a request
+    routed there is a training copy), each labelled 研修用 so that it is not taken for a department. The sandboxes
+    come from the table, not ``organization_list``, whose 25-row cap for full records would cut a cohort short."""
+    city = [
+        {"name": org["name"], "display_name": org["display_name"]}
+        for org in tk.get_action("organization_list")(context, {"all_fields": True})
+        if not practice.is_practice_org(org["name"])
+    ]
+    sandboxes = (
+        model.Session.query(model.Group.name, model.Group.title)
+        .filter(
+            model.Group.is_organization.is_(True),
+            model.Group.state == "active",
+            model.Group.name.like(escape_like(fields.practice_prefix()) + "%", escape="\\"),
+        )
+        .order_by(model.Group.title, model.Group.name)
+        .all()
+    )
+    return city + [
+        {"name": name, "display_name": messages.PRACTICE_ROUTE_LABEL.format(title=title or name)}
+        for name, title in sandboxes
+    ]
+
+
 @bp.route("/<id>", methods=["GET", "POST"])
 def read(id: str, form_errors: dict[str, Any] | None = None, form_data: dict[str, str] | None = None):
     """One request: details, discussion, (POST ``text``) a new comment, and the staff's forms."""
@@ -165,11 +193,7 @@ def read(id: str, form_errors: dict[str, Any] | None = None, form_data: dict[str
     viewer = roles.current_user(context)
     organizations = []
     if request["can_manage"] and roles.can_see_all(viewer):
-        organizations = [
-            org
-            for org in tk.get_action("organization_list")(context, {"all_fields": True})
-            if not practice.is_practice_org(org["name"])
-        ]
+        organizations = _route_targets(context)
     return tk.render(
         "testbed_request/read.html",
         {

@@ -1,21 +1,22 @@
 """The usage actions and their auth functions (wired in by ``plugin.py``).
 
-``testbed_usage_daily`` never shows more than package_show would: a dataset's figures need the right to
+``testbed_usage_daily`` (one dataset's or organisation's days) and ``testbed_usage_summary`` (the whole
+catalogue's figures, ``summary.py``) never show more than package_show would: a dataset's figures need the right to
 read that dataset (so a private dataset's only to its organisation's members and sysadmins), and an
-organisation's figures add up only the datasets the caller may read. It reads, never writes
-(``side_effect_free``: GET works, for a later usage page's scripts).
+organisation's figures add up only the datasets the caller may read. They read, never write
+(``side_effect_free``: GET works, for the course's notebooks and the /usage page).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from . import daily, schema
+from . import daily, schema, summary
 
 RECORDED_ZONE_OPTION = "ckanext.testbed.usage.recorded_timezone"
 MAX_DATASETS = 1000  # of one organisation (package_search's own page limit)
@@ -113,9 +114,71 @@ def testbed_usage_daily_auth(context: dict, data_dict: dict) -> dict[str, Any]:
     return {"success": True}
 
 
+def summary_period(start: Any, end: Any) -> daily.Period:
+    """The period asked for (default: the 90 days up to today, Japan time); raises ValidationError."""
+    display, recorded = _zones()
+    today = datetime.now(ZoneInfo(display)).date()
+    first, last = schema.check_period(start, end, today)
+    return daily.Period(start=first, end=last, display=display, recorded=recorded)
+
+
+def summary_org(ref: str | None) -> model.Group | None:
+    """The organisation asked for (name or id), or None for the whole catalogue; NotFound in Japanese."""
+    if not ref:
+        return None
+    org = model.Group.get(ref)
+    if org is None or not org.is_organization or org.state != "active":
+        raise tk.ObjectNotFound(f"組織「{ref}」が見つかりません。組織の URL 名か ID を指定してください。")
+    return org
+
+
+def current_user(context: dict) -> model.User | None:
+    user = context.get("auth_user_obj")
+    if isinstance(user, model.User):
+        return user
+    return model.User.get(context["user"]) if context.get("user") else None
+
+
+def today() -> date:
+    """Today in the display zone (Japan)."""
+    return datetime.now(ZoneInfo(_zones()[0])).date()
+
+
+def summarise(context: dict, data_dict: dict) -> tuple[summary.Summary, dict[str, Any]]:
+    """(the Summary, the validated parameters) for ``testbed_usage_summary`` and the /usage page."""
+    data, errors = tk.navl_validate(dict(data_dict or {}), schema.usage_summary_schema(), context)
+    if errors:
+        raise tk.ValidationError(errors)
+    tk.check_access("testbed_usage_summary", context, data)
+    period = summary_period(data.get("start"), data.get("end"))
+    org = summary_org(data.get("org"))
+    return summary.build(user=current_user(context), period=period, org=org), data
+
+
+@tk.side_effect_free
+def testbed_usage_summary(context: dict, data_dict: dict) -> dict[str, Any]:
+    """How the catalogue was used in a period: views, downloads, requests and use cases per dataset and
+    organisation, the per-day totals and the rankings (利活用の見える化; the same figures as the /usage page).
+
+    Parameters: ``start``, ``end`` (``YYYY-MM-DD``, both included, Japan time; default the 90 days up to
+    today); ``org`` (an organisation's name or id: only its datasets and requests); ``with_days`` (true: each
+    dataset's ``views_by_day`` and ``downloads_by_day`` too). Only datasets the caller may read are counted.
+    Returns ``{"start", "end", "timezone", "has_usecases", "totals", "days", "daily", "rankings",
+    "organizations", "datasets"}`` (see usage/README.md).
+    """
+    found, data = summarise(context, data_dict)
+    return found.as_dict(with_days=bool(data.get("with_days")))
+
+
+@tk.auth_allow_anonymous_access
+def testbed_usage_summary_auth(context: dict, data_dict: dict) -> dict[str, Any]:
+    """Anyone: the figures count only the datasets the caller may read (``summary.py``)."""
+    return {"success": True}
+
+
 def get_actions() -> dict[str, Any]:
-    return {"testbed_usage_daily": testbed_usage_daily}
+    return {"testbed_usage_daily": testbed_usage_daily, "testbed_usage_summary": testbed_usage_summary}
 
 
 def get_auth_functions() -> dict[str, Any]:
-    return {"testbed_usage_daily": testbed_usage_daily_auth}
+    return {"testbed_usage_daily": testbed_usage_daily_auth, "testbed_usage_summary": testbed_usage_summary_auth}

@@ -46,6 +46,16 @@ def usage_daily_schema() -> dict[str, Any]:
     }
 
 
+def usage_summary_schema() -> dict[str, Any]:
+    ignore_missing = tk.get_validator("ignore_missing")
+    return {
+        "org": [ignore_missing, tk.get_validator("unicode_safe")],
+        "start": [ignore_missing, iso_day],
+        "end": [ignore_missing, iso_day],
+        "with_days": [tk.get_validator("default")(False), tk.get_validator("boolean_validator")],
+    }
+
+
 def check_period(start: date | None, end: date | None, today: date) -> tuple[date, date]:
     """The period asked for, with defaults (the ``DEFAULT_DAYS`` days up to today); raises ValidationError."""
     end = end or today

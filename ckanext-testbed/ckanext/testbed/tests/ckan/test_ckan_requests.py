@@ -299,7 +299,8 @@ def test_the_pages_file_list_and_discuss_a_request_in_japanese(app, city):
 
 
 def test_staff_and_coordinators_route_take_and_close_a_request_on_its_page(app, city):
-    """Do the request page's forms work only for those allowed: a coordinator routes to 危機管理課, its editor
+    """Do the request page's forms work only for those allowed: a coordinator (offered the departments, then the
+    sandboxes labelled 研修用) routes to 危機管理課, its editor
     takes it on, a private dataset is refused with the Japanese message (nothing changed), the public one
     given by its page URL closes it, and the dataset page and the site menu link to the requests?"""
     people = ("requester", "coordinator", "staff")
@@ -313,7 +314,10 @@ def test_staff_and_coordinators_route_take_and_close_a_request_on_its_page(app, 
     assert act("testbed_request_show", city["requester"], id=rid)["status"] == "open"  # refused, nothing changed
 
     coordinator_page = app.get(url, headers=headers["coordinator"]).body
-    assert "担当課への振り分け" in coordinator_page and "sandbox-tanaka" not in coordinator_page
+    assert "担当課への振り分け" in coordinator_page
+    # the city's departments first, then the sandboxes, labelled 研修用 (routed there, a request is a training copy)
+    assert coordinator_page.index('value="kikikanri-ka"') < coordinator_page.index('value="sandbox-tanaka"')
+    assert "研修用: tanaka のサンドボックス" in coordinator_page
     routed = app.post(f"{url}/assign", data={"organization": "kikikanri-ka"}, headers=headers["coordinator"]).body
     assert "要望を担当課「危機管理課」に振り分けました。" in routed
     assert act("testbed_request_show", city["requester"], id=rid)["organization"]["name"] == "kikikanri-ka"
