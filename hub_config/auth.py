@@ -19,7 +19,7 @@ from jupyterhub.auth import Authenticator
 from jupyterhub.handlers.login import LoginHandler
 from traitlets import Callable, Integer, Set, Unicode, default
 
-from hub_config import passwords
+from hub_config import passwords, teams
 from hub_config.throttle import SignInThrottle
 from hub_config.throttle_store import ThrottleStore
 
@@ -168,11 +168,23 @@ class TestbedAuthenticator(ThrottledSignIn):
             self.log.warning("Refused sign-in of disabled account %s from %s", username, address)
             _say(handler, DISABLED)
             return None
-        return username
+        info = await asyncio.to_thread(self.roster_user_info, username)
+        return {"name": username, "user_info": info} if info else username
+
+    def roster_user_info(self, username: str) -> dict | None:
+        """The trainee's 氏名 from the roster as JupyterHub's ``user_info``: a team workspace's collaborators list and
+        cursors show it (jupyterhub-singleuser's IdentityProvider), not the team account or a bare user name."""
+        return teams.user_info(teams.roster_fullname(self.roster_db, username))
 
     async def refresh_user(self, user, handler=None):
-        """An open session of a disabled account must sign in again (and is then refused)."""
-        return not await asyncio.to_thread(self.is_disabled, user.name)
+        """An open session of a disabled account must sign in again (and is then refused); a 氏名 corrected in the
+        roster reaches ``user_info`` within ``auth_refresh_age``."""
+        if await asyncio.to_thread(self.is_disabled, user.name):
+            return False
+        info = await asyncio.to_thread(self.roster_user_info, user.name)
+        if info and info != (user.user_info or None):
+            return {"name": user.name, "user_info": info}
+        return True
 
     async def pre_spawn_start(self, user, spawner):
         """No server for a disabled account, whoever asks for it (the trainee's session or an admin)."""

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from hub_config import console_links
+from hub_config import console_links, teams
 from hub_config.authenticator import PASSWORD, SIGNUP, authenticator_kind, update_authenticator
 from hub_config.ckan_hook import TEMPLATES, EnsureTrainee, SetTraineeActive, update_ckan
 from hub_config.ckan_sso import ckan_sso_services, update_ckan_sso
@@ -65,6 +65,7 @@ def update_pages(c, cfg: StackConfig) -> None:
         template_vars["signup_approval"] = signup
     template_vars["classroom_feeds"] = classroom_home_feeds(cfg)  # the home page shows each course's お知らせ
     template_vars["classroom_consoles"] = console_links.home_links(cfg)  # the home page links each course's console
+    template_vars["team_kind"] = teams.GROUP_KIND  # the home page links each team workspace to its group's members
     c.JupyterHub.template_vars = template_vars
 
 
@@ -74,6 +75,9 @@ def update_testbed_spawner(c, cfg: StackConfig, layout: Layout, is_root: bool) -
     c.TestbedSpawner.unix_user_prefix = cfg.unix_user_prefix
     c.TestbedSpawner.create_users = is_root
     c.TestbedSpawner.log_dir = str(layout.logs / "users")
+    # team workspaces (hub_config/teams.py): their servers run with real-time collaboration, trainees' own without
+    c.TestbedSpawner.team_group = teams.TEAMS_GROUP
+    c.TestbedSpawner.team_config_dir = str(layout.hub_venv / teams.TEAM_CONFIG_DIR)
 
 
 def solution_after(cfg: StackConfig) -> str:
@@ -141,6 +145,8 @@ def operator_service(layout: Layout) -> tuple[list[dict], list[dict]]:
                 "tokens",
                 "read:hub",
                 "access:servers",
+                # team workspaces: each team user's server shared with its team's group (testbed_cli/team_workspaces.py)
+                "shares",
                 "list:services",
                 "read:services",
                 "proxy",

@@ -95,6 +95,25 @@ class TestbedSpawner(LocalProcessSpawner):
         config=True
     )
 
+    team_group = Unicode(
+        "", help="Group of the team workspaces' hub users (hub_config/teams.py); '': no team workspaces."
+    ).tag(config=True)
+    team_config_dir = Unicode(
+        "", help="Jupyter config directory put first for team workspaces: real-time collaboration on."
+    ).tag(config=True)
+
+    @property
+    def is_team(self) -> bool:
+        """Is this server a team's shared workspace (its hub user in ``team_group``)?"""
+        return bool(self.team_group) and any(g.name == self.team_group for g in self.user.groups)
+
+    def run_pre_spawn_hook(self):
+        # a team workspace has no CKAN account of its own (the spawn hook's CKAN user and sandbox): members publish
+        # from their own servers; the workspace reads the public catalogue
+        if self.is_team:
+            return None
+        return super().run_pre_spawn_hook()
+
     trainee_limits = Dict(
         {}, help="Limits of a trainee's server and kernels together: memory_mib, tasks, cpu_cores (0 or absent: none)."
     ).tag(config=True)
@@ -220,6 +239,11 @@ class TestbedSpawner(LocalProcessSpawner):
         if self.limits.any:
             env["PYTHONSTARTUP"] = KERNEL_HOOK
             env["TESTBED_LIMITS"] = f"{self.limits.memory_mib} {self.limits.tasks}"
+        if self.is_team:
+            # jupyter-collaboration's server and JupyterLab extensions, off in the shared venv, on here only
+            if self.team_config_dir:
+                env["JUPYTER_CONFIG_PATH"] = self.team_config_dir
+            env.pop("TESTBED_GUIDE", None)  # the course guide is each trainee's own, not the team folder's
         return env
 
     def get_args(self):

@@ -20,7 +20,7 @@ from pathlib import Path
 from ckan_seed import trainees
 from hub_config import passwords
 from testbed_cli import cohort_roster as roster
-from testbed_cli import cohort_sheet, progress
+from testbed_cli import cohort_sheet, progress, team_workspaces
 from testbed_cli.cohort_hub import HubAPI
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
@@ -136,6 +136,8 @@ def add(
         text = cohort_sheet.render(cards, hub_url=cfg.hub_url, title="オープンデータ・テストベッド")
         result.sheet = cohort_sheet.write(layout.state / "cohort", text)
     progress.export_rosters(layout)  # the progress board shows the new names at once
+    for problem in team_workspaces.sync_quietly(layout):  # teams (班) from the roster's column: their workspaces
+        log(problem)
     return result
 
 
@@ -198,7 +200,8 @@ def remove(layout: Layout, username: str) -> Removed:
         raise SetupError(bad)
     hub = HubAPI(layout)
     ckan_url, ckan_token = _ckan(layout)
-    in_roster = any(m.username == username for m in roster.load(roster_db(layout)))
+    entry = next((m for m in roster.load(roster_db(layout)) if m.username == username), None)
+    in_roster = entry is not None
     if hub.user(username) is None and not in_roster:
         raise SetupError(f"研修生 {username} は登録されていません (./testbed cohort list で確かめてください)。")
     hub_user = hub.delete_user(username)  # stops the server first: no kernel keeps using the token
@@ -210,6 +213,8 @@ def remove(layout: Layout, username: str) -> Removed:
     archive, removed = remove_unix_account(layout, layout.cfg.unix_user_prefix + username)
     roster.forget(roster_db(layout), [username])
     progress.export_rosters(layout)
+    if entry is not None and entry.team:  # the last member gone: the team's workspace is disabled and archived
+        team_workspaces.sync_quietly(layout)
     return Removed(hub_user, ckan, archive, removed)
 
 

@@ -110,7 +110,7 @@ def team_problem(team: str) -> str | None:
 RESERVED_NAMES = frozenset(
     {"root", "admin", "administrator", "daemon", "bin", "sys", "nobody", "postgres", "redis", "www-data", "jupyter"}
 )
-RESERVED_PREFIXES = ("grader-", "testbed")
+RESERVED_PREFIXES = ("grader-", "testbed", "team-")  # team-: the team workspaces' accounts (hub_config/teams.py)
 SYSTEM_UID_MAX = 999  # Debian: system accounts below 1000; 65534 and up are nobody and friends
 SYSTEM_UID_HIGH = 65534
 

@@ -6,17 +6,21 @@ export (``progress.export_rosters``).
 deterministic (the same roster gives the same proposal: only sorting, no randomness), team sizes differ by at most
 one, no team of one, and the members of one department are spread as evenly as the number of teams allows.
 
+Every change of teams (``set``, ``clear``, ``apply``) brings the team workspaces in line (``team_workspaces.sync``:
+a shared JupyterLab per team with real-time collaboration).
+
 A team of one is allowed but warned about (in ``set``, ``list`` and at import): it is a normal state while teams are
 being formed one trainee at a time, and refusing it would make ``team set`` unusable for the first member.
 """
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from testbed_cli import cohort_roster, progress
+from testbed_cli import cohort_roster, progress, team_workspaces
 from testbed_cli.cohort_roster import Entry, Member
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import Layout
@@ -106,6 +110,7 @@ def set_team(layout: Layout, username: str, team: str) -> tuple[Member, list[str
     for t in teams_of(members):
         if len(t.members) == 1 and (t.name == team or t.name == before.team):
             warnings.append(lone_warning(t.name, t.members[0].username))
+    warnings += team_workspaces.sync_quietly(layout)  # the team's workspace, with this trainee in it
     return _member(layout, username), warnings
 
 
@@ -129,7 +134,14 @@ def clear(layout: Layout, username: str | None = None, *, everyone: bool = False
     if users:
         cohort_roster.set_teams(_db(layout), users)
         progress.export_rosters(layout)
+        _sync_workspaces(layout)
     return len(users)
+
+
+def _sync_workspaces(layout: Layout) -> None:
+    """The team workspaces after a change of teams; what went wrong is said on stderr (the roster change stands)."""
+    for problem in team_workspaces.sync_quietly(layout):
+        print(f"注意: {problem}", file=sys.stderr)
 
 
 def suggest(members: list[Member], size: int, mix: str = "所属") -> list[Team]:
@@ -185,4 +197,5 @@ def apply(layout: Layout, teams: list[Team]) -> int:
         )
     cohort_roster.set_teams(_db(layout), assignment)
     progress.export_rosters(layout)
+    _sync_workspaces(layout)
     return len(assignment)

@@ -15,6 +15,7 @@ from hub_config import console_links, passwords, teams
 from testbed_cli import (
     course_package,
     install,
+    lab_collaboration_ja,
     lab_console,
     lab_guide,
     lab_language_ja,
@@ -133,6 +134,7 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
     )
     changed |= _write(team / "labconfig/page_config.json", json.dumps(teams.team_page_config(), indent=2) + "\n")
     lab_language_ja.ensure(v)  # the language pack's gaps (Cell 1/14, Open full post, ...) filled from our table
+    lab_collaboration_ja.ensure(v)  # the team workspaces' collaboration panel (jupyter-collaboration) in Japanese
     lab_nbgrader_ja.ensure(v)  # nbgrader's Assignment List, Validate and menus in Japanese (static files, no restart)
     # the course's check package and the Japanese error hook, for trainee kernels and the grading sandbox
     # (read by each new kernel: no server restart needed)

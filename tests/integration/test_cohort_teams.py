@@ -11,7 +11,8 @@ import requests
 from helpers import cohort
 from helpers.progress import login
 
-from testbed_cli import progress
+from hub_config.teams import team_user_name
+from testbed_cli import progress, team_workspaces
 
 pytestmark = pytest.mark.integration
 
@@ -100,3 +101,7 @@ def test_teams_from_the_roster_are_set_listed_cleared_and_shown_on_the_console(
         assert rows[c]["team"] == one
     finally:
         cohort.remove(a, b, c)
+        for team in (one, two):  # the team workspaces `team set` and the import made (testbed_cli/team_workspaces.py)
+            team_workspaces.delete(layout, team)
+            for archive in (layout.state / "archive").glob(f"{layout.cfg.unix_user_prefix}{team_user_name(team)}-*"):
+                archive.unlink()
