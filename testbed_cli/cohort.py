@@ -109,7 +109,7 @@ def add(
         else:
             result.added.append(e)
     if result.updated:
-        _update(layout, ckan_url, ckan_token, course, result.updated, log)
+        _update(layout, ckan_url, ckan_token, course, result.updated)
     if not result.added:
         return result
     names = [e.username for e in result.added]
@@ -141,7 +141,7 @@ def add(
     return result
 
 
-def _update(layout: Layout, ckan_url: str, ckan_token: str, course: str, updated, log) -> None:
+def _update(layout: Layout, ckan_url: str, ckan_token: str, course: str, updated) -> None:
     """Store what a re-imported roster changed for registered trainees; a new 氏名 or 所属 also on their CKAN
     profile and sandbox (``ensure_trainee`` brings them in line)."""
     for e, changed in updated:
@@ -150,7 +150,6 @@ def _update(layout: Layout, ckan_url: str, ckan_token: str, course: str, updated
             trainees.ensure_trainee(
                 ckan_url, ckan_token, e.username, e.fullname, e.dept or None, token_db=token_db(layout)
             )
-        log(f"{e.username} ({e.fullname}) を更新しました: {roster.describe(changed)}")
     progress.export_rosters(layout)
 
 

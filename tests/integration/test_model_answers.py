@@ -66,15 +66,22 @@ def remote_service(layout):
 
 def _kernel_code(course: str, assignment: str, url: str | None) -> str:
     """Fetch, then in the assignment's folder: solution() before and after two failed checks of 問2 (counted by the
-    service over all the trainee's kernels)."""
-    override = f"os.environ.update(TESTBED_SOLUTION_URL={url!r}, TESTBED_SOLUTION_AFTER='2')" if url else ""
-    return f"""
+    service over all the trainee's kernels). Without ``url`` (this on-site stack): solution() refuses by itself, and
+    the live service is asked directly through the hub's proxy with the server's token."""
+    fetch = f"""
 import os, subprocess
 if not os.path.isdir(os.path.expanduser("~/{course}/{assignment}")):
     subprocess.run("nbgrader fetch_assignment {assignment} --course {course}".split(), check=True, capture_output=True)
 os.chdir(os.path.expanduser("~/{course}/{assignment}"))
-{override}
 from odtbcheck.kadai_00 import q2
+from odtbcheck.questions import ask_solution
+"""
+    if url is None:
+        return fetch + 'q2.solution()\nprint(ask_solution("q2"))\n'
+    return (
+        fetch
+        + f"""
+os.environ.update(TESTBED_SOLUTION_URL={url!r}, TESTBED_SOLUTION_AFTER='2')
 q2.solution()
 print("---")
 for wrong in (1, 2):
@@ -84,6 +91,7 @@ for wrong in (1, 2):
         pass
 q2.solution()
 """
+    )
 
 
 def test_model_answer_only_in_remote_mode_after_failures(hub, layout, stack_config, unique, remote_service):
@@ -99,9 +107,11 @@ def test_model_answer_only_in_remote_mode_after_failures(hub, layout, stack_conf
         assert res.returncode == 0, res.stdout + res.stderr
         enrol(hub, course, name)
         hub.start_server(name)
-        onsite = hub.run_code(name, _kernel_code(course, assignment, None).split('print("---")')[0], timeout=120)
+        onsite = hub.run_code(name, _kernel_code(course, assignment, None), timeout=120)
         assert onsite["error"] is None, onsite
-        assert RIGHT not in onsite["stdout"] and "表示しません" in onsite["stdout"], onsite["stdout"]
+        out = onsite["stdout"]
+        assert RIGHT not in out and "解答例は、この研修では表示しません" in out, out
+        assert f"(None, {OFF!r})" in onsite["stdout"], onsite["stdout"]  # the live service's own refusal
 
         remote = hub.run_code(name, _kernel_code(course, assignment, remote_service), timeout=120)
         assert remote["error"] is None, remote

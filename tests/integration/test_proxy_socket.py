@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from testbed_cli import supervisor
+from testbed_cli.supervision import supervisord_path
 from testbed_config import StackConfig
 from testbed_config.layout import Layout
 
@@ -74,7 +75,7 @@ def _supervised_proxy(tmp_path: Path, layout: Layout, backend: int, held: bool):
     supervisor.write_config(mini, [program])
     conf = mini.supervisor_conf
     proc = subprocess.Popen(
-        [str(supervisor_path()), "-n", "-c", str(conf)],
+        [str(supervisord_path()), "-n", "-c", str(conf)],
         env={
             "PATH": "/usr/bin:/bin",
             "LANG": "C.UTF-8",
@@ -89,12 +90,6 @@ def _supervised_proxy(tmp_path: Path, layout: Layout, backend: int, held: bool):
     rpc = supervisor.client(mini)
     rpc.supervisor.startProcess("proxy")
     return rpc, port, proc
-
-
-def supervisor_path() -> Path:
-    from testbed_cli.supervision import supervisord_path
-
-    return supervisord_path()
 
 
 def _failures_while_killed(rpc: xmlrpc.client.ServerProxy, port: int) -> tuple[int, int, bool]:
