@@ -177,6 +177,14 @@ class QuestionCheck:
     generic: tuple[str, str]
     hints: list[str]
     variables: list[str]
+    steps: list[tuple[str, str]] | None = None  # the check(…) messages of its ``steps`` function, when it has one
+
+
+def _steps_messages(node: ast.AST | None, functions: dict[str, ast.FunctionDef], source: str):
+    """The (problem, fix) of the check(…) calls of a question's ``steps`` function, or None without one."""
+    if not isinstance(node, ast.Name) or node.id not in functions:
+        return None
+    return check_messages(ast.get_source_segment(source, functions[node.id]) or "")
 
 
 def package_questions(module: str) -> dict[str, QuestionCheck]:
@@ -188,6 +196,7 @@ def package_questions(module: str) -> dict[str, QuestionCheck]:
     tree = ast.parse(source)
     consts: dict[str, str] = {}
     found: dict[str, QuestionCheck] = {}
+    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
     for node in tree.body:
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
             continue
@@ -212,6 +221,7 @@ def package_questions(module: str) -> dict[str, QuestionCheck]:
                 ),
                 hints=[_text(h, source, consts) for h in getattr(kw.get("hints"), "elts", [])],
                 variables=[_text(v, source, consts) for v in getattr(kw.get("variables"), "elts", [])],
+                steps=_steps_messages(kw.get("steps"), functions, source),
             )
     return found
 
@@ -339,12 +349,19 @@ def render(module: str, nbsrc: Path) -> str:
                     if qc is None:
                         out.append(f"`{name}.check()`（`odtbcheck/{imports[name]}.py` に定義が見つかりません）")
                         continue
-                    out.append(
-                        f"`{name}.check()` が `courses/odtb/odtbcheck/{imports[name]}.py` の規則を上から順に試し、"
-                        "最初に当てはまった説明を出します。どれにも当てはまらず値が違うときは最後の行の説明です。"
-                    )
-                    rows = [(MISSING_VARIABLE, MISSING_FIX), *qc.rules]
-                    out += ["", _table([*rows, qc.generic])]
+                    if qc.steps is not None:
+                        out.append(
+                            f"`{name}.check()` が `courses/odtb/odtbcheck/{imports[name]}.py` のチェックを上から順に"
+                            "確かめ、最初に合わなかった1つの説明を出します。"
+                        )
+                        out += ["", _table([(MISSING_VARIABLE, MISSING_FIX), *qc.steps])]
+                    else:
+                        out.append(
+                            f"`{name}.check()` が `courses/odtb/odtbcheck/{imports[name]}.py` の規則を上から順に試し、"
+                            "最初に当てはまった説明を出します。どれにも当てはまらず値が違うときは最後の行の説明です。"
+                        )
+                        rows = [(MISSING_VARIABLE, MISSING_FIX), *qc.rules]
+                        out += ["", _table([*rows, qc.generic])]
                     if qc.hints:
                         out += ["", f"ヒント（`{name}.hint()` を実行するたびに次の段階）：", ""]
                         out += [f"{i}. {h}" for i, h in enumerate(qc.hints, 1)]

@@ -290,27 +290,75 @@ def test_a_written_out_check_cell_counts_its_attempts_and_failures(capsys):
         q.check()  # its checks are in the notebook: check() is a mistake of the course author, said loudly
 
 
-def _written_out_questions():
+def test_a_question_with_steps_checks_them_from_the_package(capsys):
+    """Does ``q.check()`` of a question whose checks are ``check`` steps (課題1〜7) count the attempt, title and count
+    a failing step once, turn a step that crashes on an answer of the wrong kind into a failed check (no traceback),
+    name a missing variable, and print ✅ when right?"""
+    from odtbcheck import checks
+
+    def steps(total, rows):
+        check(len(rows) == 3, "行数が違います。", "3行にします。")
+        check(total == sum(rows), "合計が違います。", "足します。")
+
+    q = q2.__class__(title="問8", key="q8", variables=["total", "rows"], steps=steps, hints=["a", "b"])
+    for answer, problem in (
+        ({"total": 5, "rows": [1, 2, 3]}, "合計が違います。"),
+        ({"total": 6, "rows": 3}, "答えを調べている途中で止まりました（TypeError"),
+        ({"rows": [1, 2, 3]}, "変数 total がありません"),
+    ):
+        with pytest.raises(AssertionError) as failed:
+            q.check(namespace=answer)
+        box = "\n".join(failed.value._render_traceback_())
+        assert problem in box and "問8：まだ合格していません" in box and "Traceback" not in box, box
+        assert checks.ACTIVE is None
+    assert (q.attempts, q.failures) == (3, 3)
+    q.check(namespace={"total": 6, "rows": [1, 2, 3]})
+    assert (q.attempts, q.failures) == (4, 3)
+    assert capsys.readouterr().out.strip() == "✅ 問8 合格"
+
+
+def test_a_name_of_a_locked_cell_missing_is_not_blamed_on_the_answer_cell():
+    """When a name the steps read from the notebook's locked cells (``prepared``) is missing, does the box say to run
+    the cells above, not to write it in the answer cell, and are the steps given it as a keyword?"""
+    seen = {}
+    q = q2.__class__(
+        title="問9", variables=["total"], prepared=["limit"], steps=lambda total, limit: seen.update(t=total, l=limit)
+    )
+    with pytest.raises(AssertionError) as failed:
+        q.check(namespace={"total": 3})
+    box = "\n".join(failed.value._render_traceback_())
+    assert "準備のセルで作られる limit がありません" in box and "答えのセルで limit" not in box, box
+    with pytest.raises(AssertionError) as failed:
+        q.check(namespace={"limit": 5})
+    assert "変数 total がありません" in "\n".join(failed.value._render_traceback_())
+    q.check(namespace={"total": 3, "limit": 5})
+    assert seen == {"t": 3, "l": 5}
+
+
+def _graded_modules():
     import importlib
-    import re
 
     for src in sorted((REPO / "courses" / "odtb" / "src").glob("0[1-7]_*/kadai_*.nbsrc")):
-        text = src.read_text(encoding="utf-8")
-        module = importlib.import_module(f"odtbcheck.kadai_{src.parent.name[:2]}")
-        yield src, text, module, re.findall(r"^(q\d+)\.start\(\)", text, re.M)
+        yield src, src.read_text(encoding="utf-8"), importlib.import_module(f"odtbcheck.kadai_{src.parent.name[:2]}")
 
 
-def test_every_written_out_question_has_tiered_hints_and_ends_its_cell():
-    """Has every graded question of 課題1〜7 at least two real hints (a nudge, then concrete), and does each check
-    cell that starts with ``qN.start()`` end with the same question's ``qN.passed()``?"""
+def test_every_question_of_kadai_1_to_7_checks_from_the_package():
+    """Is every graded question of 課題1〜7 checked by the package (its check cell reads ``qN.check()``, no visible
+    ``check(`` line is left in the cell, only hidden tests) with at least two real hints (a nudge, then concrete)?"""
+    import re
+
     seen = 0
-    for src, text, module, started in _written_out_questions():
-        assert started, f"{src.name}: no check cell starts with qN.start()"
-        for name in started:
-            q = getattr(module, name)
-            assert len(q.hints) >= 2 and all(h and "TODO" not in h for h in q.hints), (src.name, name, q.hints)
-            cell = text.split(f"{name}.start()", 1)[1].split("\n%% ", 1)[0]
-            assert f"\n{name}.passed()" in cell, (src.name, name)
+    for src, text, module in _graded_modules():
+        cells = [c for c in text.split("\n%% ") if c.startswith("tests ")]
+        assert cells, f"{src.name}: no graded check cell"
+        for cell in cells:
+            called = re.findall(r"^(q\d+)\.check\(\)", cell, re.M)
+            assert len(called) == 1, (src.name, cell[:80])
+            q = getattr(module, called[0])
+            assert q.steps is not None and q.variables, (src.name, called[0])
+            assert len(q.hints) >= 2 and all(h and "TODO" not in h for h in q.hints), (src.name, called[0], q.hints)
+            visible = re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", cell, flags=re.S)
+            assert "check(" not in visible.replace(f"{called[0]}.check()", ""), (src.name, called[0])
             seen += 1
     assert seen >= 25
 

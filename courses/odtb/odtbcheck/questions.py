@@ -5,10 +5,11 @@ A notebook imports ready-made questions (``from odtbcheck.kadai_00 import q1``) 
 (a ``Rule``) is tried in order and named when it matches, and the value is compared last. The
 expected values stay in this package, never in the notebook.
 
-Assignments whose checks are written out in the notebook (課題1〜7: ``check(条件, どこが違うか, 直し方)`` lines,
-the expected values as fingerprints) wrap them instead: the check cell starts with ``q1.start()`` and ends with
-``q1.passed()``. A ``check`` that fails in between is counted as this question's failure and titled with it, so
-attempts, failures and hints reach the board the same way, and ``q1.hint()`` gives the same tiered hints.
+A task whose checks are a sequence of ``check(条件, どこが違うか, 直し方)`` steps (課題1〜7, expected values as
+fingerprints) gives them as ``steps``: a function of the answer variables, here in the package, so the check cell
+still reads ``q1.check()``. A ``check`` that fails in it is counted as this question's failure and titled with it;
+an answer of the wrong kind that makes a step crash is a failed check too, in Japanese. The notebook keeps only
+its hidden tests (nbgrader needs them there). ``start()`` / ``passed()`` wrap checks written in a cell by hand.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ class Question:
 
     title: str  # 問2
     variables: Sequence[str] = ()
-    correct: Callable[[dict[str, Any]], Any] | None = None  # None: the checks are written out in the notebook
+    correct: Callable[[dict[str, Any]], Any] | None = None  # None: ``steps`` check it, or the cell's own lines
     problem: str = ""  # said when the value is wrong but no rule names why
     fix: str = ""
     rules: Sequence[Rule] = ()
@@ -100,6 +101,8 @@ class Question:
     where: str | None = None  # which cell/line to look at
     key: str = ""  # short ASCII id for the board (q2)
     solution_text: str = ""  # a model answer given here (tests); the course's come from the classroom service
+    steps: Callable[..., None] | None = None  # check(…) steps, called with the answer variables as keywords
+    prepared: Sequence[str] = ()  # names ``steps`` also reads that the notebook's locked cells make, not the answer
     attempts: int = field(default=0, init=False)
     failures: int = field(default=0, init=False)
     hints_shown: int = field(default=0, init=False)
@@ -122,7 +125,13 @@ class Question:
 
     def verdict(self, namespace: dict) -> tuple[str, str] | None:
         """None when the answer is right, else (problem, fix): the first matching rule, or the generic one."""
-        missing = [v for v in self.variables if v not in namespace]
+        missing = [v for v in (*self.variables, *self.prepared) if v not in namespace]
+        if missing and missing[0] in self.prepared:
+            return (
+                f"準備のセルで作られる {missing[0]} がありません（上のセルが、まだ実行されていません）。",
+                "メニューの「実行」→「選択したセルとその上のすべてのセルを実行」で、上から順にすべてのセルを"
+                "実行してから、もう一度このセルを実行してください。",
+            )
         if missing:
             name = missing[0]
             return (
@@ -157,11 +166,38 @@ class Question:
         record_pass()
         print(f"✅ {self.title} 合格")
 
+    def _run_steps(self, ns: dict) -> None:
+        """The ``steps`` of this question, between ``start()`` and ``passed()``."""
+        self.start()
+        missing = [v for v in (*self.variables, *self.prepared) if v not in ns]
+        if missing:
+            self.failed()
+            raise failure(*self.verdict(ns), where=self._where(), title=f"{self.title}：まだ合格していません")
+        try:
+            self.steps(**{v: ns[v] for v in (*self.variables, *self.prepared)})
+        except AssertionError:
+            checks.ACTIVE = None
+            raise
+        except Exception as e:  # noqa: BLE001 - an answer of the wrong kind is a failed check, not a traceback
+            self.failed()
+            raise failure(
+                f"答えを調べている途中で止まりました（{type(e).__name__}: {e}）。答えの値の形が、問いの求める形"
+                "（表・列・数・文字列）と違うようです。",
+                "問題文が求める形と、答えのセルで作った変数の形を見比べてください。答えのセルを実行し直してから、"
+                "このセルを実行します。",
+                where=self._where(),
+                title=f"{self.title}：まだ合格していません",
+            ) from None
+        self.passed()
+
     def check(self, namespace: dict | None = None) -> None:
         """Check the answer: ✅ when right; otherwise the Japanese box (the cell fails, as in grading)."""
+        ns = self._namespace(namespace)
+        if self.steps is not None:
+            self._run_steps(ns)
+            return
         if self.correct is None:
             raise TypeError(f"{self.title}: the checks are written out in the notebook (start() … passed())")
-        ns = self._namespace(namespace)
         self.attempts += 1
         result = self.verdict(ns)
         if result is not None:
