@@ -49,6 +49,11 @@ TABLE: dict[str, str] = {
 }
 # texts that also start a longer line ("No Kernel | 待機中" in the status bar)
 PREFIXES = ("No Kernel",)
+# texts replaced only inside one part of the screen (a CSS selector): words too common to replace everywhere.
+# The status bar's language of a file editor is the registry's name, "none" for plain text (never translated).
+SCOPED: dict[str, dict[str, str]] = {
+    "#jp-main-statusbar": {"none": "プレーンテキスト"},
+}
 # whole lines of a multi-line hover text (title) that end in a raw value -> Japanese
 LINES: dict[str, str] = {
     "書き込み可能: true": "書き込み可能: はい",  # a file browser item (the pack's "\nWritable: %1" + a boolean)
@@ -63,6 +68,7 @@ PLUGIN_JS = """var _JUPYTERLAB;
   var TABLE = %(table)s;
   var PREFIXES = %(prefixes)s;
   var LINES = %(lines)s;
+  var SCOPED = %(scoped)s;
   var ATTRS = ["title", "aria-label", "placeholder"];
   // a trainee's own text is never rewritten: editors, outputs, rendered Markdown, inputs
   var OWN = ".cm-editor, .jp-OutputArea, .jp-RenderedHTMLCommon, input, textarea, [contenteditable]";
@@ -72,6 +78,13 @@ PLUGIN_JS = """var _JUPYTERLAB;
     var text = node.data, key = text.trim();
     if (!key || own(node.parentElement)) return;
     if (has(key)) { node.data = text.replace(key, TABLE[key]); return; }
+    for (var where in SCOPED) {
+      var table = SCOPED[where];
+      if (Object.prototype.hasOwnProperty.call(table, key) && node.parentElement && node.parentElement.closest(where)) {
+        node.data = text.replace(key, table[key]);
+        return;
+      }
+    }
     for (var i = 0; i < PREFIXES.length; i++) {
       if (key.indexOf(PREFIXES[i] + " ") === 0) { node.data = text.replace(PREFIXES[i], TABLE[PREFIXES[i]]); return; }
     }
@@ -135,6 +148,7 @@ def plugin_js(table: dict[str, str] = TABLE, lines: dict[str, str] = LINES) -> s
         "table": json.dumps(table, ensure_ascii=False, sort_keys=True),
         "prefixes": json.dumps(list(PREFIXES)),
         "lines": json.dumps(lines, ensure_ascii=False, sort_keys=True),
+        "scoped": json.dumps(SCOPED, ensure_ascii=False, sort_keys=True),
         "name": NAME,
     }
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import re
+import unicodedata
 
 import click
 
@@ -218,3 +219,24 @@ def japanese_errors():
         raise japanese(e) from None
     except click.Abort:
         raise Aborted(MESSAGES["Aborted!"]) from None
+
+
+YES = ("y", "yes", "はい")
+NO = ("", "n", "no", "いいえ")
+
+
+def confirm(question: str) -> None:
+    """Ask a yes/no question in Japanese (click.confirm's "Error: invalid input" is English); no (the default, an empty
+    line or the end of input) aborts with 「中止しました。」."""
+    while True:
+        try:
+            answer = input(f"{question} [y=はい / N=いいえ]: ")
+        except EOFError:
+            click.echo("", err=True)
+            raise Aborted(MESSAGES["Aborted!"]) from None
+        answer = unicodedata.normalize("NFKC", answer).strip().lower()  # ｙ typed with the IME on is y
+        if answer in YES:
+            return
+        if answer in NO:
+            raise Aborted(MESSAGES["Aborted!"])
+        click.echo("「y」（はい）か「n」（いいえ）で答えてください。", err=True)

@@ -10,7 +10,7 @@ import click
 
 from classroom import deadlines as rules
 from testbed_cli import cohort as ops
-from testbed_cli import cohort_accounts, cohort_deadlines, cohort_teams
+from testbed_cli import cohort_accounts, cohort_deadlines, cohort_teams, usage_ja
 from testbed_cli import cohort_roster as roster
 from testbed_cli.errors import SetupError
 
@@ -120,7 +120,7 @@ def list_(as_json: bool):
 def remove(username: str, yes: bool):
     """研修生 USERNAME を削除します (作業フォルダは保存してから Unix アカウントを消します)。"""
     if not yes:
-        click.confirm(f"研修生 {username} を削除します。よろしいですか?", abort=True)
+        usage_ja.confirm(f"研修生 {username} を削除します。よろしいですか?")
     r = ops.remove(_layout(), username)
     click.secho(f"研修生 {username} を削除しました。", fg="green")
     click.echo(f"  JupyterHub のユーザー: {'削除しました' if r.hub_user else 'ありませんでした'}")

@@ -1,7 +1,8 @@
 """Hover texts that end in a value JupyterLab formats itself, in a trainee's JupyterLab: a file browser item's
 (name, size, dates, whether the trainee may write it) and a document tab's (last save, last checkpoint). Are they
 Japanese throughout, with no raw ``true``/``false``/``None`` (「書き込み可能: はい」, 「いいえ (読み取り専用)」,
-「最後のチェックポイント: まだありません」: testbed_cli/lab_literals_ja.py) and the dates named as the file browser's
+「最後のチェックポイント: まだありません」: testbed_cli/lab_literals_ja.py), the status bar's language of a text file
+(「プレーンテキスト」, not "none"), and the dates named as the file browser's
 columns name them (作成日時, 最終更新 rather than the pack's 「修正」: testbed_cli/lab_language_ja_table.py)?
 
 Headless Chromium does not paint a native tooltip, so the screenshot (``lab-file-tooltip.png``) shows the hovered
@@ -104,6 +105,10 @@ def test_are_file_and_tab_hover_texts_japanese_without_raw_values(page, hub, lay
             page.evaluate(SHOW_TITLE, tab.element_handle())
             page.wait_for_timeout(300)
             page.screenshot(path=str(screenshots / "lab-tab-tooltip.png"))
+            # the status bar under the editor names the file's language: 「プレーンテキスト」, not the registry's "none"
+            statusbar = page.locator("#jp-main-statusbar")
+            statusbar.get_by_text("プレーンテキスト", exact=True).wait_for(timeout=30_000)
+            status_text = statusbar.inner_text()
         finally:
             page.close()
             _stop_server(hub, name)
@@ -115,6 +120,8 @@ def test_are_file_and_tab_hover_texts_japanese_without_raw_values(page, hub, lay
     assert re.fullmatch(r"作成日時: \S+ \S+", memo_lines[2]) and re.fullmatch(r"最終更新: \S+ \S+", memo_lines[3])
     assert "書き込み可能: いいえ (読み取り専用)" in titles[HANDOUT].split("\n"), titles[HANDOUT]
     assert "最後のチェックポイント: まだありません" in titles["tab"].split("\n"), titles["tab"]
+    print("status bar:", repr(status_text))
+    assert ui_text.latin_words(status_text, allowed) == [], status_text
     for where, title in titles.items():
         assert not RAW.search(title), (where, title)
         assert ui_text.latin_words(title, allowed) == [], (where, title)

@@ -156,3 +156,25 @@ def test_is_every_msgid_one_the_installed_click_uses():
         if isinstance(node, ast.Constant) and isinstance(node.value, str)
     }
     assert [msgid for msgid in usage_ja.MESSAGES if msgid not in literals] == []
+
+
+def test_a_confirmation_asks_again_in_japanese_and_no_removes_nothing():
+    """Does `cohort remove` answer a mistyped reply in Japanese (not click's "Error: invalid input"), ask again, and
+    stop with 「中止しました。」 at no, an empty line or the end of input (nothing removed: no stack is reached)?"""
+    for stdin in ("x\nn\n", "\n", ""):
+        result = CliRunner().invoke(main, ["cohort", "remove", "nosuch"], prog_name="./testbed", input=stdin)
+        assert result.exit_code == 1, result.output
+        assert "中止しました。" in result.output and "Error" not in result.output, result.output
+        assert "[y=はい / N=いいえ]" in result.output
+        assert ("「y」（はい）か「n」（いいえ）で答えてください。" in result.output) == stdin.startswith("x")
+        assert "削除しました" not in result.output
+
+
+def test_a_confirmation_accepts_yes_in_both_scripts(monkeypatch):
+    """Do y, yes, はい (and a full-width ｙ typed with the IME on) count as yes?"""
+    for reply in ("y", "YES", "はい", "ｙ", "ＹＥＳ", " y "):
+        monkeypatch.setattr("builtins.input", lambda prompt, reply=reply: reply)
+        usage_ja.confirm("よろしいですか?")  # returns: no abort
+    monkeypatch.setattr("builtins.input", lambda prompt: "いいえ")
+    with pytest.raises(usage_ja.Aborted):
+        usage_ja.confirm("よろしいですか?")
