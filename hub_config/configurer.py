@@ -105,6 +105,9 @@ def spawner_environment(cfg: StackConfig, layout: Layout) -> dict:
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         # the course guide (はじめに) the server copies into the home and opens on its first start (singleuser.py)
         "TESTBED_GUIDE": str(layout.hub_venv / names.GUIDE_DIR / names.GUIDE_FILE),
+        # the workshop kit a team server copies into the team folder instead (the spawner keeps it for team servers)
+        "TESTBED_WORKSHOP": str(layout.hub_venv / names.WORKSHOP_DIR),
+        "TESTBED_WORKSHOP_GUIDE": names.WORKSHOP_GUIDE,
     }
 
 

@@ -11,7 +11,10 @@ restores PATH (kernels and terminals inherit the full one) and runs JupyterHub's
 ``c.Spawner.cmd`` runs it as ``python -m hub_config.singleuser`` (hub_config/configurer.py).
 
 On the server's first start it also places the course guide (はじめに, ``TESTBED_GUIDE``) in the home and makes it
-the page the user lands on (``place_guide``; testbed_cli/lab_guide.py writes the guide).
+the page the user lands on (``place_guide``; testbed_cli/lab_guide.py writes the guide). A team workspace gets the
+workshop kit instead (``TESTBED_WORKSHOP``, set by the spawner for team servers only): each kit file its folder lacks,
+and its guide (``TESTBED_WORKSHOP_GUIDE``) as the landing page when that was placed (``place_workshop``;
+testbed_cli/workshop_kit.py installs the kit). Standard library only: this runs before every server start.
 """
 
 from __future__ import annotations
@@ -31,17 +34,44 @@ def place_guide(source: str, home: str) -> str:
     if not source or not os.path.isfile(source) or not home:
         return ""
     name = os.path.basename(source)
+    return name if _copy_new(source, os.path.join(home, name)) else ""
+
+
+def place_workshop(source: str, home: str) -> list[str]:
+    """Copy each file of the workshop kit (the folder ``source``) into the team's ``home`` when no file of that name is
+    there; the names placed, sorted ([] when no kit is configured or shipped). A file the team edited, renamed or
+    replaced at that name is left alone; a file the team deleted comes back as shipped.
+
+    Runs as the team's own account (the server's), like ``place_guide``: a link planted in the folder hurts no one else.
+    """
+    if not source or not os.path.isdir(source) or not home:
+        return []
+    placed = []
+    for name in sorted(os.listdir(source)):
+        path = os.path.join(source, name)
+        if os.path.isfile(path) and not name.startswith(".") and _copy_new(path, os.path.join(home, name)):
+            placed.append(name)
+    return placed
+
+
+def _copy_new(source: str, dest: str) -> bool:
+    """``source`` copied to ``dest`` when nothing is there (never overwrites: opened "xb"); False otherwise."""
     try:
-        with open(source, "rb") as src, open(os.path.join(home, name), "xb") as dest:  # never overwrites
-            shutil.copyfileobj(src, dest)
+        with open(source, "rb") as src, open(dest, "xb") as out:
+            shutil.copyfileobj(src, out)
     except OSError:  # already there (kept or edited by the user), or the home is not writable
-        return ""
-    return name
+        return False
+    return True
 
 
 def main() -> int | None:
     # first start: the guide is placed and opened instead of an empty JupyterLab (later starts: /lab as configured)
-    placed = place_guide(os.environ.get("TESTBED_GUIDE", ""), os.environ.get("HOME", ""))
+    home = os.environ.get("HOME", "")
+    placed = place_guide(os.environ.get("TESTBED_GUIDE", ""), home)
+    # a team workspace (the spawner names the kit for team servers only): its guide when it was placed
+    kit = place_workshop(os.environ.get("TESTBED_WORKSHOP", ""), home)
+    if os.environ.get("TESTBED_WORKSHOP_GUIDE") in kit:
+        placed = os.environ["TESTBED_WORKSHOP_GUIDE"]
     if placed:
         os.environ["JUPYTERHUB_DEFAULT_URL"] = "/lab/tree/" + quote(placed)
     path = os.environ.get("PATH", "")

@@ -244,6 +244,10 @@ class TestbedSpawner(LocalProcessSpawner):
             if self.team_config_dir:
                 env["JUPYTER_CONFIG_PATH"] = self.team_config_dir
             env.pop("TESTBED_GUIDE", None)  # the course guide is each trainee's own, not the team folder's
+        else:
+            # the workshop kit is placed in team folders only (hub_config/singleuser.py)
+            env.pop("TESTBED_WORKSHOP", None)
+            env.pop("TESTBED_WORKSHOP_GUIDE", None)
         return env
 
     def get_args(self):

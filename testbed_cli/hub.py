@@ -22,6 +22,7 @@ from testbed_cli import (
     lab_nbgrader_ja,
     secrets,
     system,
+    workshop_kit,
 )
 from testbed_cli.layout import REPO, Layout
 from testbed_cli.supervisor import Program
@@ -96,6 +97,8 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
     changed |= _write(guide / names.GUIDE_FILE, lab_guide.guide_text(layout.cfg))
     for icon, svg in lab_guide.ICONS.items():
         changed |= _write(guide / f"{icon}.svg", svg)
+    # the workshop kit, copied into each team folder on its server's start (read then: no restart needed)
+    workshop_kit.ensure(v)
     changed |= _write(v / "etc/jupyter/jupyter_lab_config.py", lab_console.news_config(layout.cfg))
     changed |= _write(v / "share/jupyter/lab/settings/overrides.json", json.dumps(overrides, indent=2) + "\n")
     page = {"disabledExtensions": {p: True for p in DISABLED_LAB_PLUGINS}}

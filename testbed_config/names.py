@@ -89,6 +89,12 @@ def service_ports(cfg: StackConfig) -> list[int]:
 GUIDE_FILE = "はじめに.md"
 GUIDE_DIR = "share/testbed/guide"  # relative to the hub venv (sys.prefix of a trainee's server)
 
+# a team workspace's first screen: the workshop kit (courses/workshop), written by ./testbed up under the hub venv
+# (testbed_cli/workshop_kit.py) and copied file by file, when absent, into the team's folder by the team server on its
+# start (hub_config/singleuser.py); the spawner names both for team servers only (hub_config/spawner.py)
+WORKSHOP_DIR = "share/testbed/workshop"  # relative to the hub venv, like GUIDE_DIR
+WORKSHOP_GUIDE = "はじめに_班の作業場所.md"  # the kit's page a team lands on when it was placed
+
 
 # state files in the hub's state directory (Layout.hub_dir) ------------------------------------
 

@@ -58,6 +58,10 @@ def _open_workspace_notebook(page, hub, ws: str, screenshots, who: str):
         assert "班の作業場所" in page.inner_text("body")
         page.click("form [type=submit]")
     page.wait_for_url(f"**/user/{ws}/lab**", timeout=120_000)
+    if who == "member-a":  # the team's first screen: the workshop kit's guide (courses/workshop)
+        page.locator(".jp-RenderedMarkdown h1").first.wait_for(timeout=120_000)
+        page.screenshot(path=str(screenshots / "team-workshop-guide.png"))
+        assert "班の作業場所" in page.locator(".jp-RenderedMarkdown h1").first.inner_text()
     page.goto(f"{hub.public}/user/{ws}/lab/tree/{quote(NOTEBOOK)}")
     page.locator(".jp-Notebook .jp-Cell .cm-content").first.wait_for(timeout=120_000)
 
@@ -88,6 +92,9 @@ def test_two_members_edit_one_notebook_together_and_another_team_is_refused(
             timeout=30,
         )
         assert r.status_code in (200, 201), r.text
+        listed = requests.get(f"{hub.public}/user/{ws}/api/contents/", headers=hub._h(), timeout=30).json()
+        kit = {"第1回_課題の設定.ipynb", "第4回_仮説と次の一手.ipynb", "サンプル課題.md", "はじめに_班の作業場所.md"}
+        assert kit <= {f["name"] for f in listed["content"]}, listed  # the workshop kit, placed on the first start
         other = _context(browser, stack_config)
         stranger = _context(browser, stack_config)
         try:

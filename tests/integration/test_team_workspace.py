@@ -113,8 +113,8 @@ def test_team_workspace_is_shared_with_its_team_and_instructors_only(hub, layout
 
             # the hub's home page offers the member the workspace (Japanese button)
             home = login(hub, b, pw[b]).get(f"{hub.public}/hub/home", timeout=30).content.decode("utf-8")
-            assert f"/user/{ws}/lab" in home and f"班の作業場所を開く: {one} (2026年度第9期)" in home
-            assert f"/user/{other}/lab" not in home
+            assert f'href="/user/{ws}/"' in home and f"班の作業場所を開く: {one} (2026年度第9期)" in home
+            assert f"/user/{other}/" not in home
 
             # a stopped workspace (an idle cull in remote mode): a member starts it again from the hub's page
             hub.request("DELETE", f"/users/{ws}/server")
@@ -134,7 +134,7 @@ def test_team_workspace_is_shared_with_its_team_and_instructors_only(hub, layout
             assert hub.request("POST", f"/users/{other}/server").status_code >= 400  # the hub refuses to start it
             assert _get(hub, other, tokens[c]) in (403, 404, 302, 503, 424)
             home = login(hub, c, pw[c]).get(f"{hub.public}/hub/home", timeout=30).content.decode("utf-8")
-            assert f"/user/{other}/lab" not in home and "班の作業場所はまだありません" in home
+            assert f"/user/{other}/" not in home and "班の作業場所はまだありません" in home
     finally:  # the instructor stays: their token goes (the token page would list it)
         if made_for_instructor is not None:
             hub.request("DELETE", f"/users/{instructor}/tokens/{made_for_instructor.json()['id']}")
