@@ -218,7 +218,7 @@ def test_instructor_grades_by_hand_in_japanese_and_the_trainee_sees_the_new_scor
         feedback = _fetched_feedback(hub, trainee, course, name)
         if COMMENT in feedback:
             break
-        time.sleep(10)
+        time.sleep(2)
     assert COMMENT in feedback, feedback[-2000:]
     assert "得点: 4 / 5" in feedback or "(得点: 4.0 / 5.0)" in feedback
     for label in ("あなたの解答", "講師のコメント", "講師の採点を反映済み"):
