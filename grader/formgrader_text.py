@@ -258,13 +258,14 @@ nbgrader autograde "{{ assignment_id }}\"""",
     ],
     "formgrade/index.html.j2": [
         ("<html>", '<html lang="ja">'),
-        # offline classrooms: MathJax comes from a CDN; without it formgrade.js stops before the keyboard
-        # shortcuts and their help are set up (it registers a MathJax start-up hook first)
+        # offline classrooms: nbconvert's MathJax comes from a CDN, so it is not loaded at all (the course has no
+        # formulas); formgrade.js registers a MathJax start-up hook before it sets up the keyboard shortcuts and their
+        # help, so a stand-in that does nothing takes its place
         (
             "{{ mathjax() }}\n",
-            "{{ mathjax() }}\n<script>\nif (!window.MathJax) {\n"
-            "  window.MathJax = {Hub: {Startup: {signal: {Interest: function () {}}}, Queue: function () {}}};\n"
-            "}\n</script>\n",
+            "<script>\n"
+            "window.MathJax = {Hub: {Startup: {signal: {Interest: function () {}}}, Queue: function () {}}};\n"
+            "</script>\n",
         ),
         (
             "Submission {{ resources.index + 1 }} / {{ resources.total }}",
@@ -279,6 +280,8 @@ nbgrader autograde "{{ assignment_id }}\"""",
     ],
     "feedback/index.html.j2": [
         ("<html>", '<html lang="ja">'),
+        # offline classrooms: nbconvert's MathJax comes from a CDN; the course has no formulas
+        ("<!-- Loading mathjax macro -->\n{{ mathjax() }}\n", ""),
         ("(Score: {{ resources.nbgrader.score", "(得点: {{ resources.nbgrader.score"),
         (">Test cell</a> (Score:", ">テスト</a> (得点:"),
         (">Coding free-response</a> (Score:", ">コードの解答</a> (得点:"),
