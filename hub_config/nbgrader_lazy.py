@@ -11,8 +11,9 @@ with placeholder handlers; the first request on any of them imports nbgrader's m
 its ``load_jupyter_server_extension`` would have set up, and from then on every request is served
 by nbgrader's own handler class (``hub_config.nbgrader_ja``: nbgrader's, with Japanese answers where a
 trainee reads them). Behaviour is nbgrader's; only the moment of import moves.
-``/nbgrader_version`` (asked by the JupyterLab extension on every page load) is answered from the
-installed distribution's metadata (importing even ``nbgrader._version`` runs ``nbgrader/__init__``,
+``/testbed/nbgrader_loaded`` says whether that first request has happened (asked by the feedback notice before it
+asks nbgrader's list). ``/nbgrader_version`` (asked by the JupyterLab extension on every page load) is answered from
+the installed distribution's metadata (importing even ``nbgrader._version`` runs ``nbgrader/__init__``,
 which imports every nbgrader server extension), with nbgrader's check and a Japanese message.
 
 Enabled for trainee servers in ``testbed_cli/hub.py`` in place of the two nbgrader extensions.
@@ -43,6 +44,8 @@ ROUTES: tuple[tuple[str, str, str], ...] = (
     (r"/courses", HANDLERS, "CourseListHandler"),
     (r"/assignments/validate", HANDLERS, "JapaneseValidateHandler"),
 )
+
+LOADED_ROUTE = "/testbed/nbgrader_loaded"  # {"success": true, "value": whether nbgrader is loaded here}
 
 _lock = threading.Lock()
 _loaded: dict[str, Any] = {}
@@ -97,6 +100,16 @@ class VersionHandler(JupyterHandler):
         self.finish(json.dumps(result))
 
 
+class LoadedHandler(JupyterHandler):
+    """Whether nbgrader's trainee side has been loaded in this server (the trainee used the Assignment List or
+    Validate), answered without loading it: the feedback notice (testbed_cli/lab_feedback_notice.py) asks here
+    before it asks nbgrader's list, so a server where nobody uses nbgrader never pays for it."""
+
+    @web.authenticated
+    def get(self):
+        self.finish(json.dumps({"success": True, "value": bool(_loaded)}))
+
+
 def _jupyter_server_extension_points():
     return [{"module": "hub_config.nbgrader_lazy"}]
 
@@ -106,5 +119,6 @@ def _load_jupyter_server_extension(serverapp) -> None:
     base_url = webapp.settings["base_url"]
     handlers = [(url_path_join(base_url, pattern), _lazy_handler(m, c, serverapp)) for pattern, m, c in ROUTES]
     handlers.append((url_path_join(base_url, "/nbgrader_version"), VersionHandler))
+    handlers.append((url_path_join(base_url, LOADED_ROUTE), LoadedHandler))
     webapp.add_handlers(".*$", handlers)
     serverapp.log.info("nbgrader's assignment list and validation: loaded on first use")

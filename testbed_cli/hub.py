@@ -17,6 +17,7 @@ from testbed_cli import (
     install,
     lab_collaboration_ja,
     lab_console,
+    lab_feedback_notice,
     lab_guide,
     lab_language_ja,
     lab_nbgrader_ja,
@@ -139,6 +140,7 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
     lab_language_ja.ensure(v)  # the language pack's gaps (Cell 1/14, Open full post, ...) filled from our table
     lab_collaboration_ja.ensure(v)  # the team workspaces' collaboration panel (jupyter-collaboration) in Japanese
     lab_nbgrader_ja.ensure(v)  # nbgrader's Assignment List, Validate and menus in Japanese (static files, no restart)
+    lab_feedback_notice.ensure(v)  # 「採点結果が届きました」 without a reload (polls the trainee's own nbgrader API)
     # the course's check package and the Japanese error hook, for trainee kernels and the grading sandbox
     # (read by each new kernel: no server restart needed)
     course_package.ensure(v)
