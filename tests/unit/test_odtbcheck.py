@@ -310,6 +310,7 @@ def test_a_question_with_steps_checks_them_from_the_package(capsys):
             q.check(namespace=answer)
         box = "\n".join(failed.value._render_traceback_())
         assert problem in box and "問8：まだ合格していません" in box and "Traceback" not in box, box
+        assert "has no len" not in box  # Python's English message is not shown to the trainee
         assert checks.ACTIVE is None
     assert (q.attempts, q.failures) == (3, 3)
     q.check(namespace={"total": 6, "rows": [1, 2, 3]})

@@ -181,7 +181,7 @@ class Question:
         except Exception as e:  # noqa: BLE001 - an answer of the wrong kind is a failed check, not a traceback
             self.failed()
             raise failure(
-                f"答えを調べている途中で止まりました（{type(e).__name__}: {e}）。答えの値の形が、問いの求める形"
+                f"答えを調べている途中で止まりました（{type(e).__name__}）。答えの値の形が、問いの求める形"
                 "（表・列・数・文字列）と違うようです。",
                 "問題文が求める形と、答えのセルで作った変数の形を見比べてください。答えのセルを実行し直してから、"
                 "このセルを実行します。",
