@@ -1,8 +1,9 @@
 """The データアカデミー workshop kit (``courses/workshop``) in the hub venv, for the team workspaces.
 
-``./testbed up`` copies the kit's team files to ``<hub venv>/share/testbed/workshop`` (``names.WORKSHOP_DIR``), readable
-by every account; each team server copies the files its team's folder lacks on start (``hub_config/singleuser.py``).
-The facilitator guide and the developers' README stay in the repository: they are not for team folders.
+``./testbed up`` copies the kit's team files to ``<hub venv>/share/testbed/workshop`` (``names.WORKSHOP_DIR``),
+readable by every account, under the Japanese names a team reads (``TEAM_FILES``; the repository keeps ASCII paths);
+each team server copies the files its team's folder lacks on start (``hub_config/singleuser.py``). The facilitator
+guide and the developers' README stay in the repository: they are not for team folders.
 """
 
 from __future__ import annotations
@@ -15,15 +16,16 @@ from testbed_cli.layout import REPO
 from testbed_config import names
 
 SOURCE = REPO / "courses" / "workshop"
-# what a team finds in its folder, in the order its guide lists them
-TEAM_FILES = (
-    "第1回_課題の設定.ipynb",
-    "第2回_データで確かめる.ipynb",
-    "第3回_見える化.ipynb",
-    "第4回_仮説と次の一手.ipynb",
-    "サンプル課題.md",
-    names.WORKSHOP_GUIDE,
-)
+# repository file (ASCII names, like the rest of the repository) -> the name a team finds in its folder, in the order
+# its guide lists them
+TEAM_FILES: dict[str, str] = {
+    "session1_problem.ipynb": "第1回_課題の設定.ipynb",
+    "session2_data.ipynb": "第2回_データで確かめる.ipynb",
+    "session3_visualise.ipynb": "第3回_見える化.ipynb",
+    "session4_next_action.ipynb": "第4回_仮説と次の一手.ipynb",
+    "sample_problems.md": "サンプル課題.md",
+    "team_guide.md": names.WORKSHOP_GUIDE,
+}
 
 
 def ensure(venv: Path, source: Path = SOURCE) -> bool:
@@ -40,8 +42,8 @@ def ensure(venv: Path, source: Path = SOURCE) -> bool:
     if target.stat().st_mode & 0o7777 != 0o755:
         os.chmod(target, 0o755)
         changed = True
-    for name in TEAM_FILES:
-        data = (source / name).read_bytes()
+    for src, name in TEAM_FILES.items():
+        data = (source / src).read_bytes()
         dest = target / name
         if not dest.is_file() or dest.is_symlink() or dest.read_bytes() != data:
             tmp = dest.with_name(f".{name}.new")
@@ -53,7 +55,7 @@ def ensure(venv: Path, source: Path = SOURCE) -> bool:
             os.chmod(dest, 0o644)
             changed = True
     for stale in target.iterdir():
-        if stale.name not in TEAM_FILES:
+        if stale.name not in TEAM_FILES.values():
             if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale)
             else:

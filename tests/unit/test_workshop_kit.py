@@ -44,7 +44,7 @@ def _read_lines(text: str) -> list[str]:
 
 def test_are_there_four_session_notebooks_valid_and_committed_without_outputs():
     """Are the four sessions valid nbformat 4 notebooks with cell ids, no outputs and no execution counts?"""
-    assert [p.name[:3] for p in NOTEBOOKS] == ["第1回", "第2回", "第3回", "第4回"]
+    assert [workshop_kit.TEAM_FILES[p.name][:3] for p in NOTEBOOKS] == ["第1回", "第2回", "第3回", "第4回"]
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
@@ -102,7 +102,7 @@ def test_does_the_kit_name_only_public_datasets_the_catalogue_really_has():
     for path in [*NOTEBOOKS, *PAGES]:
         named = set(ids.findall(path.read_text(encoding="utf-8")))
         assert named <= public, (path.name, sorted(named - public))
-    samples = (KIT / "サンプル課題.md").read_text(encoding="utf-8")
+    samples = (KIT / "sample_problems.md").read_text(encoding="utf-8")
     assert len(re.findall(r"^## \d\. ", samples, re.MULTILINE)) >= 3
     assert len(set(ids.findall(samples))) >= 3
 
@@ -110,10 +110,11 @@ def test_does_the_kit_name_only_public_datasets_the_catalogue_really_has():
 def test_does_the_team_guide_list_every_file_a_team_gets():
     """Does はじめに_班の作業場所 name each file the installer ships to team folders, and do the shipped files cover
     the kit (all but the facilitator guide and the developers' README)?"""
-    guide = (KIT / names.WORKSHOP_GUIDE).read_text(encoding="utf-8")
-    assert all(name in guide for name in workshop_kit.TEAM_FILES)
+    guide = (KIT / "team_guide.md").read_text(encoding="utf-8")
+    assert all(name in guide for name in workshop_kit.TEAM_FILES.values())
     kit = {p.name for p in KIT.iterdir() if p.is_file()}
-    assert kit - set(workshop_kit.TEAM_FILES) == {"README.md", "ファシリテーター手引き.md"}
+    assert kit - set(workshop_kit.TEAM_FILES) == {"README.md", "facilitator_guide.md"}
+    assert all(name.isascii() for name in kit)  # repository paths stay ASCII; teams read the Japanese names
 
 
 def test_is_the_kit_installed_readable_and_idempotently(tmp_path):
@@ -122,15 +123,15 @@ def test_is_the_kit_installed_readable_and_idempotently(tmp_path):
     venv = tmp_path / "venv"
     target = venv / names.WORKSHOP_DIR
     assert workshop_kit.ensure(venv) is True
-    assert sorted(p.name for p in target.iterdir()) == sorted(workshop_kit.TEAM_FILES)
+    assert sorted(p.name for p in target.iterdir()) == sorted(workshop_kit.TEAM_FILES.values())
     assert target.stat().st_mode & 0o777 == 0o755
     assert all(p.stat().st_mode & 0o777 == 0o644 for p in target.iterdir())
-    assert all((target / n).read_bytes() == (KIT / n).read_bytes() for n in workshop_kit.TEAM_FILES)
+    assert all((target / n).read_bytes() == (KIT / s).read_bytes() for s, n in workshop_kit.TEAM_FILES.items())
     assert workshop_kit.ensure(venv) is False
     (target / names.WORKSHOP_GUIDE).write_text("古い版", encoding="utf-8")
     (target / "古いノート.ipynb").write_text("{}", encoding="utf-8")
     assert workshop_kit.ensure(venv) is True
-    assert (target / names.WORKSHOP_GUIDE).read_bytes() == (KIT / names.WORKSHOP_GUIDE).read_bytes()
+    assert (target / names.WORKSHOP_GUIDE).read_bytes() == (KIT / "team_guide.md").read_bytes()
     assert not (target / "古いノート.ipynb").exists()
     assert workshop_kit.ensure(venv) is False
 
@@ -143,7 +144,7 @@ def test_does_a_team_folder_get_missing_kit_files_only_and_never_lose_its_edits(
     source = kit / names.WORKSHOP_DIR
     home = tmp_path / "home"
     home.mkdir()
-    assert singleuser.place_workshop(str(source), str(home)) == sorted(workshop_kit.TEAM_FILES)
+    assert singleuser.place_workshop(str(source), str(home)) == sorted(workshop_kit.TEAM_FILES.values())
     first = "第1回_課題の設定.ipynb"
     (home / first).write_text("班の書き込み", encoding="utf-8")
     (home / names.WORKSHOP_GUIDE).unlink()
