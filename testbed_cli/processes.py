@@ -8,8 +8,10 @@ servers do not carry it (the hub's spawner builds their environment from scratch
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
+import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +141,42 @@ def listener(port: int, proc_root: Path = Path("/proc")) -> int | None:
     For programs that overwrite their environment when they set their process title (redis-server): the
     environment marker cannot find those.
     """
+    found = _listening_fd(port, proc_root)
+    return found[0] if found else None
+
+
+def take_listening_socket(port: int) -> socket.socket | None:
+    """A duplicate of the socket another process listens on at TCP ``port`` (``pidfd_getfd``: Linux 5.6+, root),
+    None when nothing listens or the kernel refuses. While the duplicate is open the port stays bound and
+    connections wait in its backlog, whatever becomes of the process it came from."""
+    found = _listening_fd(port)
+    if not found:
+        return None
+    pid, fd = found
+    try:
+        pidfd = os.pidfd_open(pid)
+    except OSError:
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        dup = libc.syscall(_SYS_PIDFD_GETFD, pidfd, fd, 0)
+    finally:
+        os.close(pidfd)
+    if dup < 0:
+        return None
+    sock = socket.socket(fileno=dup)
+    if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) != 1 or sock.getsockname()[1] != port:
+        sock.close()
+        return None
+    return sock
+
+
+_SYS_PIDFD_GETFD = 438  # x86-64, arm64 and every architecture of the unified syscall table (Linux 5.6+)
+
+
+def _listening_fd(port: int, proc_root: Path = Path("/proc")) -> tuple[int, int] | None:
+    """(pid, fd) of a process holding the socket that listens on TCP ``port``, None when nothing does."""
     inodes = set()
     for table in ("tcp", "tcp6"):
         try:
@@ -157,7 +195,7 @@ def listener(port: int, proc_root: Path = Path("/proc")) -> int | None:
         try:
             for fd in os.scandir(Path(entry.path, "fd")):
                 if os.readlink(fd.path) in inodes:
-                    return int(entry.name)
+                    return int(entry.name), int(fd.name)
         except OSError:
             continue
     return None

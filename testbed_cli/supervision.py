@@ -157,12 +157,21 @@ def start_supervision(layout: Layout, log=print) -> dict[str, list[int]]:
     as soon as its own orphan has exited, not after all of them (hub, CKAN and the grader take a second or two
     to stop); each phase's duration is logged, so a slow recovery names its slow part."""
     t0 = time.monotonic()
+    # the public port stays open throughout: browsers wait in its backlog instead of being refused (JupyterLab
+    # waits 10-30 s after a refused kernel reconnect), and the new supervisord's proxy serves them
+    public = processes.take_listening_socket(layout.cfg.ports.hub)
     try:
         orphans = _signal_orphans(layout)
     except RuntimeError as e:
+        if public:
+            public.close()
         raise _orphans_error(e) from None
     stopped = {name: list(pids) for name, pids in orphans.items()}
-    supervisor.start_daemon(layout, supervisord_path())
+    try:
+        supervisor.start_daemon(layout, supervisord_path(), sockets=[public] if public else None)
+    finally:
+        if public:
+            public.close()  # supervisord holds it now (or failed to start: then the port is free for `up`)
     t1 = time.monotonic()
 
     def gone(name: str) -> None:

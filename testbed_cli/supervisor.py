@@ -160,13 +160,24 @@ def write_config(layout: Layout, programs: list[Program]) -> bool:
     return changed
 
 
-def start_daemon(layout: Layout, supervisord: Path) -> None:
-    """Start supervisord (daemonises itself) with a clean environment, and wait for its socket."""
+def start_daemon(layout: Layout, supervisord: Path, sockets: list | None = None) -> None:
+    """Start supervisord (daemonises itself) with a clean environment, and wait for its socket.
+
+    ``sockets`` (listening sockets) are inherited: the fcgi group on a socket's port adopts it instead of binding
+    the port anew (supervisord_plugin/testbed_sockets.py)."""
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(layout.state)}
+    fds = [sock.fileno() for sock in sockets or ()]
+    if fds:
+        env["TESTBED_INHERITED_SOCKETS"] = ",".join(map(str, fds))
     # cwd "/": programs without their own directory inherit supervisord's, and the caller's may vanish (the
     # guardian runs in the app copy, which the next `up` replaces: PostgreSQL then cannot start at all)
     proc = subprocess.run(
-        [str(supervisord), "-c", str(layout.supervisor_conf)], env=env, capture_output=True, text=True, cwd="/"
+        [str(supervisord), "-c", str(layout.supervisor_conf)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd="/",
+        pass_fds=tuple(fds),
     )
     if proc.returncode != 0:
         raise SetupError(f"supervisord を起動できませんでした:\n{proc.stdout}{proc.stderr}")

@@ -5,6 +5,8 @@ configurable-http-proxy as the stack does: an fcgi-program whose listening socke
 (``supervisord_plugin/testbed_sockets.py``), served through ``hub_config/proxy_listen_fd.cjs``. While a client asks
 every 20 ms, the proxy is killed with SIGKILL: no request may be refused or reset, and the proxy is back by itself.
 The same run with the proxy binding its port itself (the stock way) is refused: the test can tell the difference.
+After a SIGKILL of supervisord itself, the socket is taken from the orphaned proxy and handed to a new supervisord
+(what the guardian does): no request is refused across that either.
 """
 
 from __future__ import annotations
@@ -57,9 +59,10 @@ def backend():
     server.shutdown()
 
 
-def _supervised_proxy(tmp_path: Path, layout: Layout, backend: int, held: bool):
-    """supervisord in ``tmp_path`` running the installed proxy on a fresh port; (rpc, port, process)."""
-    port, api = _port(), _port()
+def _supervised_proxy(tmp_path: Path, layout: Layout, backend: int, held: bool, inherit: socket.socket | None = None):
+    """supervisord in ``tmp_path`` running the installed proxy on a fresh port (``inherit``'s port when given: the
+    new supervisord adopts that listening socket, as after a crash of supervisord); (rpc, port, process)."""
+    port, api = (inherit.getsockname()[1] if inherit else _port()), _port()
     mini = Layout(StackConfig(state_dir=tmp_path / "state", prefix=layout.cfg.prefix))
     env = {"CONFIGPROXY_AUTH_TOKEN": "test-token"}
     if held:
@@ -74,14 +77,14 @@ def _supervised_proxy(tmp_path: Path, layout: Layout, backend: int, held: bool):
     )
     supervisor.write_config(mini, [program])
     conf = mini.supervisor_conf
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONPATH": str(REPO / "testbed_cli" / "supervisord_plugin")}
+    if inherit:
+        env["TESTBED_INHERITED_SOCKETS"] = str(inherit.fileno())
     proc = subprocess.Popen(
         [str(supervisord_path()), "-n", "-c", str(conf)],
-        env={
-            "PATH": "/usr/bin:/bin",
-            "LANG": "C.UTF-8",
-            "PYTHONPATH": str(REPO / "testbed_cli" / "supervisord_plugin"),
-        },
+        env=env,
         cwd="/",
+        pass_fds=(inherit.fileno(),) if inherit else (),
     )
     deadline = time.monotonic() + 20
     while not supervisor.is_running(mini):
@@ -138,3 +141,55 @@ def test_no_request_is_refused_while_the_proxy_restarts(tmp_path, layout, backen
         assert failed == 0, f"{failed} of {asked} requests failed while the proxy restarted"
     else:
         assert failed > 0, "the stock proxy was never refused: the test cannot tell the difference"
+
+
+def _ask_until(port: int, stop: threading.Event, counts: dict) -> None:
+    """Ask every 20 ms until ``stop``; count the requests and the failures."""
+    while not stop.is_set():
+        counts["asked"] += 1
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=15) as r:
+                counts["failed"] += r.status != 200
+        except OSError:
+            counts["failed"] += 1
+        time.sleep(0.02)
+
+
+def test_no_request_is_refused_while_supervisord_is_replaced(tmp_path, layout, backend):
+    """supervisord and its proxy die (SIGKILL); the listening socket, taken from the orphaned proxy with
+    ``processes.take_listening_socket``, is adopted by a new supervisord: is every request answered meanwhile?"""
+    if not layout.chp.exists():
+        pytest.skip("configurable-http-proxy is not installed (./testbed up)")
+    from testbed_cli import processes
+
+    rpc, port, proc = _supervised_proxy(tmp_path / "first", layout, backend, held=True)
+    second = None
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=20).close()
+        old = rpc.supervisor.getProcessInfo("proxy")["pid"]
+        stop, counts = threading.Event(), {"asked": 0, "failed": 0}
+        asker = threading.Thread(target=_ask_until, args=(port, stop, counts), daemon=True)
+        asker.start()
+        time.sleep(0.5)
+        proc.kill()  # supervisord dies; its proxy runs on as an orphan holding the socket
+        proc.wait(timeout=10)
+        taken = processes.take_listening_socket(port)
+        assert taken is not None, "the orphaned proxy's listening socket could not be taken"
+        os.kill(old, signal.SIGKILL)  # what the guardian does to orphans: the port stays bound by `taken`
+        time.sleep(1.0)  # requests now wait in the backlog
+        second_rpc, second_port, second = _supervised_proxy(tmp_path / "second", layout, backend, True, inherit=taken)
+        taken.close()
+        assert second_port == port
+        second_rpc.supervisor.getProcessInfo("proxy")
+        time.sleep(2.0)
+        stop.set()
+        asker.join(timeout=30)
+    finally:
+        for p in (proc, second):
+            if p and p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                p.wait(timeout=30)
+    assert counts["asked"] > 20
+    assert counts["failed"] == 0, (
+        f"{counts['failed']} of {counts['asked']} requests failed while supervisord was replaced"
+    )

@@ -113,3 +113,31 @@ def test_status_without_supervisord_is_not_healthy(layout, monkeypatch):
     result = stack.status(layout)
     assert result["supervisor"] == {"running": False}
     assert result["services"]["postgres"] == {"healthy": False, "state": "STOPPED", "pid": None}
+
+
+def test_a_listening_socket_taken_from_a_process_keeps_its_port_after_that_process_dies():
+    """Does ``take_listening_socket`` hand over the socket another process listens on, so that a client that
+    connects after that process was killed waits in the backlog instead of being refused?"""
+    import socket
+
+    code = (
+        "import socket, sys, time\n"
+        "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8)\n"
+        "print(s.getsockname()[1], flush=True); time.sleep(60)"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(child.stdout.readline())
+        taken = processes.take_listening_socket(port)
+        assert taken is not None and taken.getsockname()[1] == port
+    finally:
+        child.kill()
+        child.wait()
+    with taken, socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+        conn, _ = taken.accept()  # the connection made after the owner died is there to be served
+        conn.sendall(b"ok")
+        assert client.recv(2) == b"ok"
+        conn.close()
+    with pytest.raises(ConnectionRefusedError):  # and the test can tell: once nothing holds it, it is refused
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    assert processes.take_listening_socket(port) is None
