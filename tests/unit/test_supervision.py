@@ -4,6 +4,7 @@ the systemd unit, worker registrations, and a status that never calls a stopped 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -97,6 +98,20 @@ def test_systemd_unit_restarts_supervisord_and_starts_at_boot(layout):
     assert "Restart=on-failure" in text and "WantedBy=multi-user.target" in text
     assert "KillMode=process" in text
     assert f"ExecStartPre=/opt/py -m testbed_cli.supervision --stack {layout.stack_yaml} stop-orphans" in text
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
+def test_systemd_accepts_the_unit_and_would_refuse_a_broken_one(layout, tmp_path):
+    """Does systemd's own checker (``systemd-analyze verify``, offline) accept the unit ``up`` installs, and refuse
+    the same unit with a broken line (so the check can fail)?"""
+    good = tmp_path / "testbed.service"
+    good.write_text(supervision.render_unit(layout))
+    run = subprocess.run(["systemd-analyze", "verify", str(good)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    bad = tmp_path / "broken.service"
+    bad.write_text(good.read_text().replace("ExecStart=/", "ExecStart=relative/"))
+    run = subprocess.run(["systemd-analyze", "verify", str(bad)], capture_output=True, text=True)
+    assert run.returncode != 0 and "bad unit file setting" in run.stderr, run.stderr
 
 
 def test_worker_registrations_are_read_from_an_rq_reply():
