@@ -280,6 +280,13 @@ nbgrader autograde "{{ assignment_id }}\"""",
     ],
     "feedback/index.html.j2": [
         ("<html>", '<html lang="ja">'),
+        # read by the lab's feedback notice (testbed_cli/lab_feedback_notice.py): a page worth 0 points (a lesson of
+        # the assignment) is not opened in front of the trainee
+        (
+            '<meta charset="utf-8" />\n',
+            '<meta charset="utf-8" />\n'
+            '<meta name="testbed-max-score" content="{{ resources.nbgrader.max_score | float }}" />\n',
+        ),
         # offline classrooms: nbconvert's MathJax comes from a CDN; the course has no formulas
         ("<!-- Loading mathjax macro -->\n{{ mathjax() }}\n", ""),
         ("(Score: {{ resources.nbgrader.score", "(得点: {{ resources.nbgrader.score"),

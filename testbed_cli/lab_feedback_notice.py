@@ -80,20 +80,44 @@ PLUGIN_JS = """var _JUPYTERLAB;
     return found;
   }
   // JupyterLab's ServerConnection.makeRequest, without the build: the settings' token and the _xsrf cookie
-  function request(settings, path, init) {
+  function send(settings, path, init) {
     var base = settings.baseUrl.replace(/\\/?$/, "/");
     var headers = {};
     if (settings.token) headers.Authorization = "token " + settings.token;
     var xsrf = cookie("_xsrf");
     if (xsrf !== undefined) headers["X-XSRFToken"] = xsrf;
     if (init.body !== undefined) headers["Content-Type"] = "application/json";
-    var send = settings.fetch || window.fetch;
-    return send.call(null, base + path, {
+    var fetcher = settings.fetch || window.fetch;
+    return fetcher.call(null, base + path, {
       method: init.method || "GET", body: init.body, headers: headers, cache: "no-store", credentials: "same-origin"
     }).then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
-    }).then(function (answer) {
+    });
+  }
+  // a text file of the trainee's own, through the server's contents API
+  function readText(settings, path) {
+    var encoded = path.split("/").map(encodeURIComponent).join("/");
+    return send(settings, "api/contents/" + encoded + "?type=file&format=text&content=1", {})
+      .then(function (model) { return String(model.content || ""); });
+  }
+  // the feedback pages worth opening: those with points (the page's testbed-max-score, grader/templates); the
+  // lessons of the same assignment (0 points) stay in the folder. All of them when no page says.
+  function graded(settings, files) {
+    return Promise.all(files.map(function (path) {
+      return readText(settings, path).then(function (text) {
+        // attributes in any order: the page is sanitised and written anew after nbconvert (grader/render.py)
+        var tag = /<meta\\b[^>]*\\bname="testbed-max-score"[^>]*>/.exec(text);
+        var m = tag && /\\bcontent="([0-9.]+)"/.exec(tag[0]);
+        return m ? parseFloat(m[1]) > 0 : null;
+      }, function () { return null; });
+    })).then(function (marks) {
+      var kept = files.filter(function (path, i) { return marks[i] !== false; });
+      return kept.length ? kept : files;
+    });
+  }
+  function request(settings, path, init) {
+    return send(settings, path, init).then(function (answer) {
       if (!answer || !answer.success) throw new Error("nbgrader refused");
       return answer.value;
     });
@@ -218,11 +242,13 @@ PLUGIN_JS = """var _JUPYTERLAB;
             if (!found) return tell("failed", "error");
             values.path = found.folder;
             if (found.folder.charAt(0) === "/" || !found.files.length) return tell("where", "info");
-            // every notebook's page, one after the other; then the first (the assignment's own) in front
-            return found.files.reduce(function (done, path) {
-              return done.then(function () { return open(path); });
-            }, Promise.resolve())
-              .then(function () { return open(found.files[0]); })
+            // every graded notebook's page, one after the other; then the first (the assignment's own) in front
+            return graded(settings, found.files).then(function (files) {
+              return files.reduce(function (done, path) {
+                return done.then(function () { return open(path); });
+              }, Promise.resolve())
+                .then(function () { return open(files[0]); });
+            })
               .then(function () { return dismiss(fetching); }, function () { return tell("where", "info"); });
           })
           .catch(function () { return tell("failed", "error"); });
