@@ -21,6 +21,7 @@ from testbed_cli import (
     lab_guide,
     lab_language_ja,
     lab_nbgrader_ja,
+    lab_report_export,
     secrets,
     system,
     workshop_kit,
@@ -141,6 +142,7 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
     lab_collaboration_ja.ensure(v)  # the team workspaces' collaboration panel (jupyter-collaboration) in Japanese
     lab_nbgrader_ja.ensure(v)  # nbgrader's Assignment List, Validate and menus in Japanese (static files, no restart)
     lab_feedback_notice.ensure(v)  # 「採点結果が届きました」 without a reload (polls the trainee's own nbgrader API)
+    lab_report_export.ensure(v)  # ファイル → 書き出し → 「A4 報告書 (印刷用)」 (hub_config/report_export.py)
     # the course's check package and the Japanese error hook, for trainee kernels and the grading sandbox
     # (read by each new kernel: no server restart needed)
     course_package.ensure(v)

@@ -184,6 +184,9 @@ TABLE: dict[str, str] = {
     "Are you sure you want to exit JupyterLab?\n\nAny unsaved changes will be lost.": (
         "JupyterLab を終了しますか?\n\n保存していない変更は失われます。"
     ),
+    # ファイル → 名前を付けて保存・書き出し: the A4 report exporter (hub_config/report_export.py); JupyterLab labels an
+    # exporter it does not know by its name with the first letter capitalised, through trans.__
+    "Testbed_a4": "A4 報告書 (印刷用)",
 }
 # the pack's own translation replaced where it reads wrongly (written over the pack's, unlike TABLE, which only fills
 # gaps): a file browser item's hover text, in the words of the file browser's own columns (作成日時, 最終更新)
