@@ -61,6 +61,8 @@ TRAINEE_SERVER_EXTENSIONS = {
     # real-time collaboration (jupyter-collaboration): on in team workspaces only (their config directory); a
     # trainee's own server neither loads it nor keeps a file-id database in the home
     **{name: False for name in teams.RTC_SERVER_EXTENSIONS},
+    # the 書き出す menu's switched-off formats reach nbconvert (testbed_cli/lab_report_export.py)
+    "hub_config.export_formats": True,
 }
 
 
@@ -116,6 +118,7 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
     settings = {"KernelManager": {"cache_ports": False}}
     # launcher tiles to the console and the catalogue (jupyter-launcher-shortcuts; testbed_cli/lab_guide.py)
     settings["LauncherShortcuts"] = {"shortcuts": lab_guide.launcher_shortcuts(layout.cfg, guide)}
+    settings |= lab_report_export.server_settings()  # 書き出す: only the formats that work offline
     changed |= _write(v / "etc/jupyter/jupyter_server_config.json", json.dumps(settings, indent=2) + "\n")
     nbg = "\n".join(
         [

@@ -121,6 +121,10 @@ def test_a_team_notebook_exports_to_an_a4_report_with_japanese_text_and_the_map(
             except PlaywrightTimeout:
                 page.mouse.move(700, 780)
         page.screenshot(path=str(screenshots / "report-export-menu.png"))
+        offered = item.locator("xpath=ancestor::*[contains(@class, 'lm-Menu-content')]").inner_text().split("\n")
+        offered = sorted(label.strip() for label in offered if label.strip())
+        # only what works offline without TeX, Qt or a CDN, in words a trainee reads (lab_report_export.SWITCHED_OFF)
+        assert offered == sorted(["HTML", "Markdown", "実行可能なスクリプト", "A4 報告書 (印刷用)"]), offered
         with page.expect_download(timeout=120_000) as info:
             item.click()
         report = screenshots / "report-a4.html"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,32 @@ def test_the_exporter_is_found_as_an_nbconvert_exporter_and_written_once(tmp_pat
         if ep.group == "nbconvert.exporters"
     ]
     assert [(ep.name, ep.value) for ep in found] == [("testbed_a4", "hub_config.report_export:A4ReportExporter")]
+    switched_off = lab_report_export.server_settings()
+    assert switched_off["PDFExporter"] == {"enabled": False} and "HTMLExporter" not in switched_off
+
+
+def test_the_switched_off_exporters_are_left_out_of_the_list_the_menu_shows():
+    """With the server's config, does nbconvert's own get_export_names (in the hub venv, where JupyterLab runs)
+    leave out exactly the switched-off ones?"""
+    python = Path("/opt/testbed/venvs/hub/bin/python")
+    if not python.exists():
+        pytest.skip("no hub venv (./testbed up makes it)")
+    code = (
+        "import json, sys\n"
+        "from traitlets.config import Config\n"
+        "from nbconvert.exporters import get_export_names\n"
+        "print(json.dumps(get_export_names(config=Config(json.loads(sys.stdin.read())))))"
+    )
+    run = subprocess.run(
+        [str(python), "-c", code],
+        input=json.dumps(lab_report_export.server_settings()),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    names = json.loads(run.stdout)
+    assert "html" in names and "markdown" in names and "script" in names
+    assert not {"pdf", "latex", "qtpdf", "qtpng", "webpdf", "slides", "asciidoc", "rst"} & set(names), names
 
 
 def test_the_report_template_loads_nothing_from_the_network():
