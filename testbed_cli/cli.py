@@ -244,6 +244,10 @@ def _register() -> None:
 
     main.add_command(deploy.deploy)
     main.add_command(signin.signin)
+    from testbed_cli.commands import backup
+
+    main.add_command(backup.backup)
+    main.add_command(backup.restore)
 
 
 _register()
