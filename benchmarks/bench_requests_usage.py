@@ -10,8 +10,10 @@ times, p50 / p95 / mean per scenario:
 - stock CKAN in the same run, at the same catalogue size: ``package_search`` with a two-character ``q``, the
   /dataset page, and ``package_show`` with CKAN's own tracking summary (``include_tracking``).
 
-Everything it made is removed at the end (datasets and departments purged; requests, tracking rows and the
-requester deleted), also after a failure; ``--keep`` leaves them for another run. Needs the stack's
+Everything it made is removed at the end (datasets and departments purged; requests, tracking rows, the
+requester and the activity-stream rows of all these deleted), also after a failure; ``--keep`` leaves them for
+another run. CKAN keeps a purged dataset's activities: left behind, each run added a thousand rows to the
+benchmark sysadmin's stream, which CKAN's page header reads on every page that account opens. Needs the stack's
 PostgreSQL superuser (the stack config's secrets: run as root), since the requests and visits are written in
 bulk with COPY (filing 5,000 requests through the API would take minutes and send notifications).
 
@@ -256,20 +258,35 @@ def cleanup(ckan: Ckan, db: Database) -> None:
     remove_rows(db)
     for name, _ in DEPARTMENTS:
         org = f"{PREFIX}-{name}"
-        try:
-            found = ckan.action(
-                "package_search", fq=f'owner_org:"{ckan.action("organization_show", id=org)["id"]}"', fl="id",
-                rows=1000, include_private=True, include_drafts=True,
-            )["results"]  # fmt: skip
-        except RuntimeError:
-            continue
-        for dataset in found:
-            ckan.action("dataset_purge", id=dataset["id"])
-        ckan.action("organization_purge", id=org)
+        # its datasets from the database, not from the search index (which a restore can leave behind)
+        found = db.run(f"SELECT p.id FROM package p JOIN \"group\" g ON g.id = p.owner_org WHERE g.name = '{org}'")
+        for dataset_id in found.split():
+            ckan.action("dataset_purge", id=dataset_id)
+        if db.run(f"SELECT id FROM \"group\" WHERE name = '{org}'").strip():
+            ckan.action("organization_purge", id=org)
     for name in db.run(
         f"SELECT name FROM \"user\" WHERE name LIKE '{PREFIX}-requester-%' AND state = 'active'"
     ).split():
         ckan.action("user_delete", id=name)
+    remove_activities(db)
+
+
+def remove_activities(db: Database) -> None:
+    """The activity-stream rows of the benchmark's datasets, departments and requesters (also earlier runs').
+
+    A dataset's or department's activity stores its dict (``"name": "usage-bench-…"``; a benchmark dataset's
+    also names its benchmark department), so the rows are found after the purge that left them behind."""
+    requesters = f"SELECT id FROM \"user\" WHERE name LIKE '{PREFIX}-requester-%'"
+    things = ("package", "organization")
+    kinds = "', '".join(f"{verb} {thing}" for verb in ("new", "changed", "deleted") for thing in things)
+    mine = (
+        f"(activity_type IN ('{kinds}') AND data LIKE '%\"name\": \"{PREFIX}-%')"
+        f" OR object_id IN ({requesters}) OR user_id IN ({requesters})"
+    )
+    db.run(
+        f"DELETE FROM activity_detail WHERE activity_id IN (SELECT id FROM activity WHERE {mine});"  # legacy, empty
+        f"DELETE FROM activity WHERE {mine};"
+    )
 
 
 def stack_defaults() -> tuple[str, str]:

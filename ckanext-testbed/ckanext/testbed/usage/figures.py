@@ -171,6 +171,47 @@ _RESOURCES = """
 SELECT id, package_id, url, url_type FROM resource WHERE state = 'active' AND package_id = ANY(:ids)
 """
 
+# What ``usage`` reads, in a few numbers per day: the visits (how many, the latest, a sum of their hashes) and
+# what they are matched against (every dataset's id and URL name, every file's URL). Equal stamps: equal counts.
+_DAY_STAMPS = """
+SELECT {day} AS day, count(*), max(r.access_timestamp),
+       sum(hashtext(r.tracking_type || ' ' || r.url || ' ' || r.user_key))
+FROM tracking_raw r
+WHERE r.tracking_type IN ('page', 'resource') AND r.access_timestamp >= :since AND r.access_timestamp < :until
+GROUP BY 1
+"""
+_MATCHED = """
+SELECT
+  (SELECT md5(coalesce(string_agg(id || ' ' || name, ',' ORDER BY id), ''))
+   FROM package WHERE state = 'active' AND type = 'dataset'),
+  (SELECT md5(coalesce(string_agg(
+            r.id || ' ' || r.package_id || ' ' || coalesce(r.url, '') || ' ' || coalesce(r.url_type, ''),
+            ',' ORDER BY r.id), ''))
+   FROM resource r JOIN package p ON p.id = r.package_id
+   WHERE r.state = 'active' AND p.state = 'active' AND p.type = 'dataset')
+"""
+
+
+def day_stamps(session, period: daily.Period) -> dict[date, tuple]:
+    """{day: stamp} for every day of ``period``: a stamp changes when a visit of that day is added, removed or
+    changed, or when a dataset's name or a file's URL changes (what ``usage`` of every dataset matches against).
+    Read before counting, a stamp that still matches later means the day's counts are still right."""
+    from sqlalchemy import text  # CKAN's venv
+
+    matched = tuple(session.execute(text(_MATCHED)).one())
+    since, until = period.recorded_bounds()
+    shift = _shift(period)
+    params = {
+        "since": since,
+        "until": until,
+        "recorded": period.recorded,
+        "display": period.display,
+        "shift": f"{int(shift.total_seconds()) if shift is not None else 0} seconds",
+    }
+    statement = text(_DAY_STAMPS.format(day=SHIFTED_DAY if shift is not None else ZONED_DAY))
+    found = {day: (n, latest, hashed) for day, n, latest, hashed in session.execute(statement, params)}
+    return {day: (matched, found.get(day)) for day in period.days()}
+
 
 @dataclass
 class RequestFigures:
@@ -180,8 +221,14 @@ class RequestFigures:
     median_days: float | None = None
 
 
+# Requests routed to a hidden organisation are left out: those named in :hidden, and every organisation whose
+# name starts with :hidden_prefix (trainees' sandboxes, deleted ones too: thousands after a few courses).
+_NOT_HIDDEN = """(organization_id IS NULL OR NOT (organization_id = ANY(:hidden) OR organization_id IN (
+      SELECT id FROM "group"
+      WHERE is_organization AND CAST(:hidden_prefix AS text) IS NOT NULL AND starts_with(name, :hidden_prefix))))"""
+
 # Open = filed before the period's end and not closed by then (today's open requests for a period ending today).
-_REQUESTS = """
+_REQUESTS = f"""
 SELECT GROUPING(organization_id) AS overall, organization_id,
        count(*) FILTER (WHERE created >= :since AND created < :until),
        count(*) FILTER (WHERE closed_at >= :since AND closed_at < :until),
@@ -190,17 +237,24 @@ SELECT GROUPING(organization_id) AS overall, organization_id,
            FILTER (WHERE closed_at >= :since AND closed_at < :until)
 FROM testbed_request
 WHERE (CAST(:orgs AS text[]) IS NULL OR organization_id = ANY(:orgs))
-  AND (organization_id IS NULL OR organization_id <> ALL(:hidden))
+  AND {_NOT_HIDDEN}
 GROUP BY GROUPING SETS ((organization_id), ())
 """
 
 
 def requests_by_org(
-    session, *, since: datetime, until: datetime, orgs: list[str] | None, hidden: list[str]
+    session,
+    *,
+    since: datetime,
+    until: datetime,
+    orgs: list[str] | None,
+    hidden: list[str],
+    hidden_prefix: str | None = None,
 ) -> tuple[dict[str | None, RequestFigures], RequestFigures]:
     """({organisation id or None (not yet routed): figures}, overall) for requests of ``orgs`` (None: all),
-    leaving out those routed to ``hidden`` organisations (training copies the caller is not part of)."""
-    params = {"since": since, "until": until, "orgs": orgs, "hidden": hidden}
+    leaving out those routed to ``hidden`` organisations or to any whose name starts with ``hidden_prefix``
+    (training copies the caller is not part of; sandboxes)."""
+    params = {"since": since, "until": until, "orgs": orgs, "hidden": hidden, "hidden_prefix": hidden_prefix}
     per_org: dict[str | None, RequestFigures] = {}
     overall = RequestFigures()
     for grouped, org_id, received, answered, still_open, median in session.execute(_text(_REQUESTS), params):
@@ -212,18 +266,20 @@ def requests_by_org(
     return per_org, overall
 
 
-_ANSWERED = """
+_ANSWERED = f"""
 SELECT dataset_id, count(*) FROM testbed_request
 WHERE status = 'closed' AND resolution IN ('published', 'partial') AND dataset_id = ANY(:ids)
   AND closed_at >= :since AND closed_at < :until
-  AND (organization_id IS NULL OR organization_id <> ALL(:hidden))
+  AND {_NOT_HIDDEN}
 GROUP BY dataset_id
 """
 
 
-def answered_by_dataset(session, *, ids: list[str], since: datetime, until: datetime, hidden: list[str]) -> dict:
-    """{dataset id: requests closed as 公開済み/一部対応 with it in the period}."""
-    params = {"ids": ids, "since": since, "until": until, "hidden": hidden}
+def answered_by_dataset(
+    session, *, ids: list[str], since: datetime, until: datetime, hidden: list[str], hidden_prefix: str | None = None
+) -> dict:
+    """{dataset id: requests closed as 公開済み/一部対応 with it in the period} (hidden as ``requests_by_org``)."""
+    params = {"ids": ids, "since": since, "until": until, "hidden": hidden, "hidden_prefix": hidden_prefix}
     return dict(session.execute(_text(_ANSWERED), params).all())
 
 

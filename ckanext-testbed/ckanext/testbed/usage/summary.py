@@ -16,7 +16,10 @@ The action (``logic.py``), the page and the CSV (``views.py``) all read the same
 
 from __future__ import annotations
 
+import operator
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import ckan.model as model
@@ -29,6 +32,9 @@ from ..search import fields
 from . import cache, daily, figures
 
 CACHE_OPTION = "ckanext.testbed.usage.cache_seconds"
+# dataset id -> (first, counts): its counts from the period's day number ``first`` to its last day with a count
+# (0 where none); days before and after are 0. A year's period of a dataset seen only lately stays short.
+Series = dict[str, tuple[int, list[int]]]
 RANKED = 5
 UNROUTED = "担当課未定（調整役が確認中）"
 
@@ -43,17 +49,18 @@ class Summary:
     totals: dict[str, Any]
     rankings: dict[str, list[dict[str, Any]]]
     has_usecases: bool
-    views: figures.PerDay = field(repr=False)
-    downloads: figures.PerDay = field(repr=False)
+    views: Series = field(repr=False)
+    downloads: Series = field(repr=False)
 
     def series(self, ids: list[str], kind: str = "views") -> list[int]:
         """Per-day counts (views or downloads) of these datasets added up, one value per day of the period."""
         found = self.views if kind == "views" else self.downloads
-        index = {day: n for n, day in enumerate(self.period.days())}
-        values = [0] * len(index)
+        values = [0] * ((self.period.end - self.period.start).days + 1)
         for dataset_id in ids:
-            for day, n in found.get(dataset_id, {}).items():
-                values[index[day]] += n
+            if (kept := found.get(dataset_id)) is not None:
+                first, row = kept
+                last = first + len(row)
+                values[first:last] = map(operator.add, values[first:last], row)
         return values
 
     def as_dict(self, with_days: bool = False) -> dict[str, Any]:
@@ -91,14 +98,6 @@ def _labels(user: model.User | None) -> list[str]:
     return list(get_permission_labels().get_user_dataset_labels(user)) if user is not None else ["public"]
 
 
-def _sandbox_ids() -> list[str]:
-    prefix = fields.practice_prefix()
-    rows = model.Session.query(model.Group.id).filter(
-        model.Group.is_organization.is_(True), model.Group.name.startswith(prefix, autoescape=True)
-    )
-    return [row[0] for row in rows]
-
-
 def _organizations(org: model.Group | None, sandbox: bool) -> list[model.Group]:
     if org is not None:
         return [org]
@@ -124,18 +123,50 @@ def _top(rows: list[dict[str, Any]], key: str, label_keys: tuple[str, ...]) -> l
     return [{**{k: r[k] for k in label_keys}, "count": r[key]} for r in ranked]
 
 
-def _counts(period: daily.Period, ids: list[str]) -> tuple[figures.PerDay, figures.PerDay]:
-    """Views and downloads of ``ids`` in ``period``, from the counts of every dataset (``cache.py``)."""
+def _counts(period: daily.Period, ids: list[str]) -> tuple[Series, Series]:
+    """Views and downloads of ``ids`` in ``period``, from the counts of every dataset per day (``cache.py``)."""
 
-    def every_dataset() -> tuple[figures.PerDay, figures.PerDay]:
+    def count_days(first: date, last: date) -> dict[date, tuple[dict[str, int], dict[str, int]]]:
+        """{day: ({dataset id: views}, {dataset id: downloads})} of every dataset, ``first`` to ``last``."""
         datasets = figures.readable_datasets(
             model.Session, labels=[], everything=True, practice=True, prefix=fields.practice_prefix(), org=None
         )
-        views, downloads = figures.usage(model.Session, period, datasets)
-        return dict(views), dict(downloads)
+        span = daily.Period(first, last, period.display, period.recorded)
+        per_day: dict[date, tuple[dict[str, int], dict[str, int]]] = defaultdict(lambda: ({}, {}))
+        for slot, found in enumerate(figures.usage(model.Session, span, datasets)):
+            for dataset_id, days in found.items():
+                for day, n in days.items():
+                    per_day[day][slot][dataset_id] = n
+        return per_day
 
-    seconds = tk.config.get(CACHE_OPTION)
-    views, downloads = cache.COUNTS.get(period, every_dataset, float(seconds or 0))
+    def combine(days: dict[date, tuple[dict[str, int], dict[str, int]]]) -> tuple[Series, Series]:
+        """The days' counts as one series per dataset counted (see ``Series``)."""
+        ordered = [days[day] for day in period.days()]
+        series: tuple[Series, Series] = ({}, {})
+        for kind, found in enumerate(series):
+            span: dict[str, list[int]] = {}  # dataset id -> [first, last] day numbers with a count
+            for slot, counted in enumerate(ordered):
+                for dataset_id in counted[kind]:
+                    if (seen := span.get(dataset_id)) is None:
+                        span[dataset_id] = [slot, slot]
+                    else:
+                        seen[1] = slot
+            for dataset_id, (first, last) in span.items():
+                found[dataset_id] = (first, [0] * (last - first + 1))
+            for slot, counted in enumerate(ordered):
+                for dataset_id, n in counted[kind].items():
+                    first, row = found[dataset_id]
+                    row[slot - first] = n
+        return series
+
+    def check(first: date, last: date) -> dict[date, tuple]:
+        return figures.day_stamps(model.Session, daily.Period(first, last, period.display, period.recorded))
+
+    seconds = float(tk.config.get(CACHE_OPTION) or 0)
+    zone = (period.display, period.recorded)
+    views, downloads = cache.COUNTS.get(
+        period, zone, period.days(), count_days, combine, seconds, empty=lambda: ({}, {}), check=check
+    )
     return {i: views[i] for i in ids if i in views}, {i: downloads[i] for i in ids if i in downloads}
 
 
@@ -157,12 +188,15 @@ def build(*, user: model.User | None, period: daily.Period, org: model.Group | N
     since, until = daily.Period(period.start, period.end, period.display, "UTC").recorded_bounds()  # requests: UTC
     if sandbox:
         hidden = [] if roles.can_see_all(user) or roles.capacity(user, org.id) else [org.id]
+        hidden_prefix = None
     else:
-        hidden = _sandbox_ids()
+        hidden, hidden_prefix = [], fields.practice_prefix()  # every sandbox's requests
     per_org, overall = figures.requests_by_org(
-        session, since=since, until=until, orgs=[org.id] if org else None, hidden=hidden
+        session, since=since, until=until, orgs=[org.id] if org else None, hidden=hidden, hidden_prefix=hidden_prefix
     )
-    answered = figures.answered_by_dataset(session, ids=ids, since=since, until=until, hidden=hidden)
+    answered = figures.answered_by_dataset(
+        session, ids=ids, since=since, until=until, hidden=hidden, hidden_prefix=hidden_prefix
+    )
     usecases = figures.usecases_by_dataset(session, ids)
 
     rows = []
@@ -174,8 +208,8 @@ def build(*, user: model.User | None, period: daily.Period, org: model.Group | N
             "private": bool(d.private),
             "organization": d.org_name,
             "organization_title": d.org_title,
-            "views": sum(views.get(d.id, {}).values()),
-            "downloads": sum(downloads.get(d.id, {}).values()),
+            "views": sum(views[d.id][1]) if d.id in views else 0,
+            "downloads": sum(downloads[d.id][1]) if d.id in downloads else 0,
             "requests_answered": int(answered.get(d.id, 0)),
         }
         if usecases is not None:
@@ -183,9 +217,12 @@ def build(*, user: model.User | None, period: daily.Period, org: model.Group | N
         rows.append(row)
     rows.sort(key=lambda r: (-r["views"], -r["downloads"], r["title"], r["name"]))
 
+    by_org: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_org[row["organization"]].append(row)
     organizations = []
     for group in _organizations(org, sandbox):
-        mine = [r for r in rows if r["organization"] == group.name]
+        mine = by_org.get(group.name, [])
         row = {
             "id": group.id,
             "name": group.name,
