@@ -199,6 +199,11 @@ def _verdicts(nb_path: Path, data: dict, q: dict, kind: str, entry: dict, workdi
             result.update(setup_error=f"execution stopped: {type(exc).__name__}: {str(exc)[:400]}")
             result.update(answer_error=None, self_error=None, hidden_error=None, self_ok=False, hidden_ok=False)
             return result
+        finally:
+            # nbclient leaves a kernel it was handed (km=) running: each entry's kernel would live on, holding its
+            # memory, until the pool worker exits (up to 45 kernels per catalogue file)
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
     before = [e for e in (_error(c) for c in nb.cells[:a]) if e]
     result["setup_error"] = before[0] if before else None
     result["answer_error"] = _error(nb.cells[a])
