@@ -79,7 +79,21 @@ def test_trainee_publishes_a_csv_through_the_web_form_and_sees_its_preview(
         created = page.url.split("/dataset/")[1].split("/")[0]
         csv = tmp_path / "kouen.csv"
         csv.write_text(CSV, encoding="utf-8")
-        page.locator("input[type=file][name=upload]").set_input_files(str(csv))
+        # CKAN's upload module names the resource after the file once it has started (it fetches its translations
+        # first): a file chosen before that goes unnamed (名無しのリソース). A person sees the name appear; when it does
+        # not, they choose the file again.
+        upload, name = page.locator("input[type=file][name=upload]"), page.locator("#field-name")
+        deadline = time.monotonic() + 60
+        while True:
+            upload.set_input_files(str(csv))
+            named = time.monotonic() + 3
+            while time.monotonic() < named and not name.input_value():
+                page.wait_for_timeout(200)
+            if name.input_value():
+                break
+            assert time.monotonic() < deadline, "the resource form never named the uploaded file"
+            upload.set_input_files([])
+        assert "kouen" in name.input_value(), name.input_value()
         page.screenshot(path=str(screenshots / "publish-2-resource-form.png"), full_page=True)
         page.locator("button[name=save][value=go-metadata]").click()
         page.wait_for_url(f"**/dataset/{created}**")
