@@ -106,7 +106,7 @@ PLUGIN_JS = """var _JUPYTERLAB;
   function graded(settings, files) {
     return Promise.all(files.map(function (path) {
       return readText(settings, path).then(function (text) {
-        // attributes in any order: the page is sanitised and written anew after nbconvert (grader/render.py)
+        // attributes in any order: the page arrives re-serialised, with the meta tag's attributes sorted
         var tag = /<meta\\b[^>]*\\bname="testbed-max-score"[^>]*>/.exec(text);
         var m = tag && /\\bcontent="([0-9.]+)"/.exec(tag[0]);
         return m ? parseFloat(m[1]) > 0 : null;
