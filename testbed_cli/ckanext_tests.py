@@ -174,12 +174,17 @@ def names_test_paths(extra: list[str]) -> bool:
     return any(not a.startswith("-") and (REPO / a.split("::")[0]).exists() for a in extra)
 
 
-def run(layout: Layout, extra: list[str], log=print) -> int:
-    """Prepare everything (idempotent) and run the tests; return pytest's exit code."""
+def prepare(layout: Layout, log=print) -> list[str]:
+    """Everything the tests need (idempotent); the command that runs them (add pytest's arguments)."""
     ensure_requirements(layout, log)
     ensure_services(layout, log)
     ensure_databases(layout, log)
-    python = str(layout.ckan_venv / "bin" / "python")
-    proc = system.run([python, *pytest_command_args(ini_path(layout), extra)], cwd=REPO, check=False, capture=False)
+    return [str(layout.ckan_venv / "bin" / "python")]
+
+
+def run(layout: Layout, extra: list[str], log=print) -> int:
+    """Prepare everything (idempotent) and run the tests; return pytest's exit code."""
+    python = prepare(layout, log)
+    proc = system.run([*python, *pytest_command_args(ini_path(layout), extra)], cwd=REPO, check=False, capture=False)
     sys.stdout.flush()
     return proc.returncode

@@ -214,17 +214,17 @@ def test(obj: Ctx, tier: str | None, no_up: bool, target: str, pytest_args: tupl
     env = {**os.environ}
     if obj.config_path:
         env["TESTBED_CONFIG"] = obj.config_path
-    ckanext_failed = False
     if tier is None and not pytest_args and os.geteuid() == 0:
-        # the whole suite includes the extension's tests inside real CKAN (their own databases); first, so
-        # that the main run's summary is the last line
-        from testbed_cli import ckanext_tests
+        # the whole suite includes the extension's tests inside real CKAN (their own databases), run beside the
+        # main run (testbed_cli/suite_run.py)
+        from testbed_cli import suite_run
 
-        ckanext_failed = ckanext_tests.run(obj.layout, [], log=_log) != 0
+        code, ckanext_failed = suite_run.whole_suite(obj.layout, [str(venv_python), *args], env, log=_log)
+        if ckanext_failed:
+            _log("ckanext-testbed の CKAN 内テストが失敗しました (上の出力、または ./testbed test --ckanext)")
+        sys.exit(code or int(ckanext_failed))
     proc = subprocess.run([str(venv_python), *args, *pytest_args], cwd=REPO, env=env)
-    if ckanext_failed:
-        _log("ckanext-testbed の CKAN 内テストが失敗しました (上の出力、または ./testbed test --ckanext)")
-    sys.exit(proc.returncode or int(ckanext_failed))
+    sys.exit(proc.returncode)
 
 
 @main.command("config-reference")

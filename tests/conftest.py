@@ -126,3 +126,16 @@ def trainee(hub, unique, layout, ckan_url):
     hub.delete_user(name)
     token = (layout.secrets / "ckan-admin-token").read_text().strip()
     remove_trainee(ckan_url, token, name, token_db=layout.hub_dir / "ckan-tokens.sqlite")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _ckan_level_tests_done(request):
+    """A ``test_zz_*`` module (it stops or kills PostgreSQL or Redis) starts only once the CKAN-level tests that
+    ``./testbed test`` runs beside this run have ended (testbed_cli/suite_run.py holds the lock until then)."""
+    lock = os.environ.get("TESTBED_CKANEXT_LOCK")
+    if lock and request.module.__name__.rsplit(".", 1)[-1].startswith("test_zz_"):
+        import fcntl
+
+        with open(lock) as f:
+            fcntl.flock(f, fcntl.LOCK_SH)  # waits while the CKAN-level run holds it exclusively
+    yield
