@@ -207,7 +207,7 @@ def test(obj: Ctx, tier: str | None, no_up: bool, target: str, pytest_args: tupl
     if not names_test_paths(list(pytest_args)):
         args += [str(REPO / "tests"), str(REPO / "ckanext-testbed" / "ckanext" / "testbed" / "tests")]
     # tiers by marker (pytest.ini; tests/README.md): the compose tier runs only with --target compose
-    args += ["-m", "unit" if tier == "unit" else "unit or integration or browser"]
+    markers = ["-m", "unit" if tier == "unit" else "unit or integration or browser"]
     if tier != "unit" and not no_up:
         _demo_warning()
         stack.up(obj.layout, log=_log)
@@ -219,11 +219,13 @@ def test(obj: Ctx, tier: str | None, no_up: bool, target: str, pytest_args: tupl
         # main run (testbed_cli/suite_run.py)
         from testbed_cli import suite_run
 
-        code, ckanext_failed = suite_run.whole_suite(obj.layout, [str(venv_python), *args], env, log=_log)
+        code, ckanext_failed, unit_failed = suite_run.whole_suite(obj.layout, [str(venv_python), *args], env, log=_log)
         if ckanext_failed:
             _log("ckanext-testbed の CKAN 内テストが失敗しました (上の出力、または ./testbed test --ckanext)")
-        sys.exit(code or int(ckanext_failed))
-    proc = subprocess.run([str(venv_python), *args, *pytest_args], cwd=REPO, env=env)
+        if unit_failed:
+            _log("単体テストが失敗しました (上の出力、または ./testbed test --unit)")
+        sys.exit(code or int(ckanext_failed or unit_failed))
+    proc = subprocess.run([str(venv_python), *args, *markers, *pytest_args], cwd=REPO, env=env)
     sys.exit(proc.returncode)
 
 

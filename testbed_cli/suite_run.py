@@ -1,10 +1,11 @@
-"""The whole suite (``./testbed test`` with no arguments, as root): ckanext-testbed's tests inside real CKAN run
-beside the main pytest run instead of before it.
+"""The whole suite (``./testbed test`` with no arguments, as root): ckanext-testbed's tests inside real CKAN and the
+unit tier run beside the main pytest run (integration and browser tiers) instead of before or within it.
 
-The two runs share nothing but the stack's PostgreSQL cluster and Redis (the CKAN-level tests have databases, a
-Redis database and a site id of their own: ``ckanext_tests``), so they can overlap: the CKAN-level run (about 100 s)
-is hidden behind the main run's first minutes. Its output goes to a file and is printed after the main run, followed
-by the main run's summary line again, so the last line stays the main run's result.
+The CKAN-level tests share nothing with the main run but the stack's PostgreSQL cluster and Redis (they have
+databases, a Redis database and a site id of their own: ``ckanext_tests``); the unit tier needs no service at all.
+So they overlap: the CKAN-level run (about 100 s) and the unit tier (about 25 s) are hidden behind the main run's
+first minutes. Their output goes to files and is printed after the main run, followed by the main run's summary
+line again, so the last line stays the main run's result.
 
 The few main-run tests that stop or kill PostgreSQL or Redis (modules named ``test_zz_*``) must not do so while the
 CKAN-level tests still run: this process holds an exclusive ``flock`` on ``LOCK_NAME`` until they end, and
@@ -25,6 +26,8 @@ from testbed_cli.layout import REPO, Layout
 LOCK_ENV = "TESTBED_CKANEXT_LOCK"
 LOCK_NAME = "running.lock"
 OUTPUT_NAME = "last-run.log"
+UNIT_OUTPUT_NAME = "last-unit-run.log"
+MAIN_TIERS = "integration or browser"
 
 
 class CkanLevelRun:
@@ -89,14 +92,27 @@ def run_passing_through(cmd: list[str], env: dict[str, str]) -> tuple[int, str]:
     return proc.wait(), (lines[-1] if lines else "")
 
 
-def whole_suite(layout: Layout, cmd: list[str], env: dict[str, str], log=print) -> tuple[int, bool]:
-    """The main run with the CKAN-level run beside it: (main run's exit code, did the CKAN-level run fail)."""
+def whole_suite(layout: Layout, pytest_cmd: list[str], env: dict[str, str], log=print) -> tuple[int, bool, bool]:
+    """The main run (``pytest_cmd`` with the integration and browser tiers) with the CKAN-level run and the unit tier
+    beside it: (main run's exit code, did the CKAN-level run fail, did the unit tier fail)."""
     background = CkanLevelRun(layout, log)
     background.start()
+    unit_log = ckanext_tests.test_dir(layout) / UNIT_OUTPUT_NAME
+    out = os.open(unit_log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        code, summary = run_passing_through(cmd, {**env, LOCK_ENV: str(background.lock_path)})
+        unit_cmd = [*pytest_cmd, "-m", "unit"]
+        quiet = {"stdin": subprocess.DEVNULL, "stdout": out, "stderr": subprocess.STDOUT}
+        unit = subprocess.Popen(unit_cmd, cwd=REPO, env=env, **quiet)
+    finally:
+        os.close(out)
+    try:
+        code, summary = run_passing_through(
+            [*pytest_cmd, "-m", MAIN_TIERS], {**env, LOCK_ENV: str(background.lock_path)}
+        )
     finally:
         ckan_code = background.finish()
+        unit_code = unit.wait()
+        sys.stdout.write(unit_log.read_text(encoding="utf-8", errors="replace"))
     if summary:  # the main run's result stays the last line
         print(f"\n{summary}", flush=True)
-    return code, ckan_code != 0
+    return code, ckan_code != 0, unit_code != 0
