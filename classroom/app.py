@@ -22,6 +22,8 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
 from classroom import board, certificate, completion, console_web, deadlines, fresh_web, marks, page, solutions, sources
 from classroom import console as help_console
+from classroom.console_teams_web import Teamwork
+from classroom.console_teams_web import routes as team_routes
 from classroom.store import Store
 from testbed_config.names import classroom_store_file
 
@@ -227,15 +229,21 @@ class HealthHandler(web.RequestHandler):
 
 
 def make_app(
-    board_: Board, prefix: str, console: help_console.Console | None = None, hub_url: str = ""
+    board_: Board,
+    prefix: str,
+    console: help_console.Console | None = None,
+    hub_url: str = "",
+    teamwork: Teamwork | None = None,
 ) -> web.Application:
     kw = {"board": board_}
     extra = help_console.routes(console, prefix) if console else []  # help queue, announcements
     if hub_url:  # a fresh copy of an assignment, through the trainee's own server behind the hub's proxy
         extra += fresh_web.routes(prefix, board_, hub_url)
+    if teamwork:  # 班の成果物 (rubric grading) and 振り返り
+        extra += team_routes(prefix, board_, teamwork)
     return web.Application(
         [
-            *console_web.routes(prefix, board_),  # board, trainee pages, printable view
+            *console_web.routes(prefix, board_, teamwork),  # board, trainee pages, printable view
             (prefix + "api/progress", ApiHandler, kw),
             (prefix + page.CERTIFICATE_PATH, CertificateHandler, kw),
             (prefix + "api/solution", SolutionHandler, kw),
@@ -266,6 +274,7 @@ def main(argv: list[str] | None = None) -> None:
         "--solution-after", type=int, default=0, help="remote mode: model answers after N failed self-checks; 0 never"
     )
     p.add_argument("--store", type=Path, help="SQLite file of the help queue and announcements (default: in HOME)")
+    p.add_argument("--rubric", type=Path, help="the workshop's rubric (YAML) for grading team deliverables")
     args = p.parse_args(argv)
     if not 0 < args.pass_ratio <= 1:
         p.error("--pass-ratio must be in (0, 1]")
@@ -294,7 +303,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     store = Store(args.store or Path.home() / classroom_store_file(args.course))
     console = help_console.Console(b, store, os.environ.get("JUPYTERHUB_BASE_URL", "/"))
-    make_app(b, prefix, console, args.hub_url).listen(args.port, address=args.address)
+    teamwork = Teamwork(b, store, args.rubric)  # without --rubric the pages say so (in Japanese) instead of grading
+    make_app(b, prefix, console, args.hub_url, teamwork).listen(args.port, address=args.address)
     print(f"classroom service of {args.course} on {args.address}:{args.port}{prefix}", flush=True)
     ioloop.IOLoop.current().start()
 

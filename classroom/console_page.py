@@ -16,6 +16,7 @@ REFRESH_SECONDS = page.REFRESH_SECONDS
 TRAINEE_PATH = "trainee"  # relative to the console's own URL
 PRINT_PATH = "print"
 FRESH_PATH = "fresh"  # 配布時の状態に戻す (classroom/fresh_web.py)
+TEAMS_PATH = "teams"  # 班の成果物 (classroom/console_teams.py)
 
 # state -> (symbol, word): the symbol is what the cell shows, the word is read out and printed in the legend
 MARKS = {
@@ -229,7 +230,8 @@ def board(view: dict, *, course_title: str = "", cohort: str = "", dept: str = "
             f'<div class="bar">{_filters(view["trainees"], cohort, dept, sort, team)}'
             f'<span class="note">{len(rows)} 人 / 全 {len(view["trainees"])} 人 ・ 更新 {escape(updated)}'
             f" ({REFRESH_SECONDS} 秒ごとに自動更新)</span>"
-            f'<a class="noprint" href="{escape(PRINT_PATH + ("?" + query if query else ""))}">印刷用の表示</a></div>'
+            f'<a class="noprint" href="{escape(PRINT_PATH + ("?" + query if query else ""))}">印刷用の表示</a>'
+            f'<a class="noprint" href="{TEAMS_PATH}">班の成果物</a></div>'
         )
         scope = "研修生の進捗"
     else:
@@ -326,8 +328,10 @@ def trainee(
     course_title: str = "",
     now: datetime | None = None,
     fresh: bool = False,
+    sections: str = "",
 ) -> str:
-    """One trainee's page: every assignment with fetch, self-check, submission time, score and deadline (A4)."""
+    """One trainee's page: every assignment with fetch, self-check, submission time, score and deadline (A4);
+    ``sections``: more of their record (the team's grade and their reflection, ``console_teams``), already HTML."""
     now = now or datetime.now(deadlines.JST)
     names, ratio = view["assignments"], view["pass_ratio"]
     extra = any((row["assignments"].get(a) or {}).get("selfcheck_attempts") is not None for a in names)
@@ -369,7 +373,7 @@ def trainee(
         f'<p class="noprint"><a href="./">{back}</a> ・ ブラウザの印刷 (Ctrl+P) で A4 に印刷できます。</p>'
         f'<table class="detail">{info}</table><h2>課題ごとの記録</h2>'
         f'<table class="detail"><thead><tr>{thead}</tr></thead>'
-        f"<tbody>{rows}</tbody></table>{note}"
+        f"<tbody>{rows}</tbody></table>{note}{sections}"
         f'<p class="note">作成 {escape(glance.full_time(now))} (日本時間) ・ '
         f"合格は各課題で満点の {ratio * 100:g}% 以上です。</p>"
     )

@@ -94,12 +94,19 @@ class PrintHandler(_ConsoleBase):
 
 
 class TraineeHandler(_ConsoleBase):
-    """One trainee's page: their own for a trainee, anyone's in the course for an instructor."""
+    """One trainee's page: their own for a trainee, anyone's in the course for an instructor; with the team's grade
+    (班の成果物) and their reflection (振り返り) when the console has team pages (``console_teams_web.Teamwork``)."""
+
+    def initialize(self, board, teamwork=None):
+        super().initialize(board)
+        self.teamwork = teamwork
 
     @web.authenticated
     async def get(self):
+        await self.render_page(self.get_argument("user", self.current_user["name"]))
+
+    async def render_page(self, wanted: str, *, status: int = 200, body: str | None = None, error: str = "") -> None:
         viewer = self.current_user["name"]
-        wanted = self.get_argument("user", viewer)
         view = await self.board.for_viewer(self.current_user)
         if wanted != viewer and not view["instructor"]:
             return self.refuse(403, "ほかの研修生の記録は見られません。自分の記録は研修コンソールから開けます。")
@@ -109,14 +116,25 @@ class TraineeHandler(_ConsoleBase):
             return self.refuse(404, f"{who}。研修コンソールに戻って確かめてください。")
         titles = _titles.get(self.board.source, view["assignments"])
         now = datetime.now(deadlines.JST)
-        self.html(console_page.trainee(view, row, titles, course_title=self.board.title, now=now, fresh=True))
+        sections = ""
+        if self.teamwork is not None:
+            info = "振り返りを提出しました。" if self.get_argument("ok", "") == "reflection" and not error else ""
+            sections = self.teamwork.record_sections(
+                row, own=wanted == viewer, xsrf=self.xsrf_form_html(), body=body, error=error, info=info
+            )
+        self.set_status(status)
+        self.html(
+            console_page.trainee(
+                view, row, titles, course_title=self.board.title, now=now, fresh=True, sections=sections
+            )
+        )
 
 
-def routes(prefix: str, board) -> list[tuple]:
+def routes(prefix: str, board, teamwork=None) -> list[tuple]:
     """The console's pages under the service prefix (the board replaces the old table at the root)."""
     kw = {"board": board}
     return [
         (prefix, BoardHandler, kw),
-        (prefix + console_page.TRAINEE_PATH, TraineeHandler, kw),
+        (prefix + console_page.TRAINEE_PATH, TraineeHandler, {**kw, "teamwork": teamwork}),
         (prefix + console_page.PRINT_PATH, PrintHandler, kw),
     ]

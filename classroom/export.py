@@ -5,7 +5,10 @@ Columns: the hub user (研修生), 氏名, 所属, 期; one column per assignmen
 ``7 (手採点待ち)`` while the instructor has not graded every answer, 未採点 or 未提出); 合計 and 満点; 完了 by the
 course's completion rule (``classroom/completion.py``: every assignment passed, nothing waiting for manual
 grading) with its date (修了日, Japan time); and 備考, saying why a trainee has not completed and which
-submissions came after their deadline (``classroom/deadlines.py``). Accounts that are not on the roster get no
+submissions came after their deadline (``classroom/deadlines.py``). Between the assignments and 合計, the workshop:
+班, the team's deliverable (班の成果物: the score of its latest rubric grade, the same for every member) and the
+member's own reflection (振り返り), each a number once graded, else 未採点 or 未提出 (empty without a team); they
+are not part of 合計 or 完了. Accounts that are not on the roster get no
 row; roster trainees without any submission get a row of 未提出.
 """
 
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from classroom import deadlines as rules
 from classroom.sources import Score
 
 FIRST = ["研修生", "氏名", "所属", "期"]
+TEAM_COLUMNS = ["班", "班の成果物", "振り返り"]
 LAST = ["合計", "満点", "完了", "修了日", "備考"]
 MANUAL_PENDING = "手採点待ち"
 NOT_SUBMITTED = "未提出"
@@ -36,10 +40,37 @@ class Trainee:
     fullname: str = ""
     dept: str = ""
     cohort: str = ""
+    team: str = ""  # 班
+
+
+@dataclass(frozen=True)
+class Teamwork:
+    """The workshop's grades as the export shows them (``classroom/store.read_scores``)."""
+
+    team_scores: Mapping[str, float] = field(default_factory=dict)  # 班 -> its latest rubric score
+    submitted_teams: frozenset[str] = frozenset()  # 班 that submitted a deliverable
+    reflection_scores: Mapping[str, float] = field(default_factory=dict)  # hub user -> reflection points
+    reflections: frozenset[str] = frozenset()  # hub users who submitted a reflection
 
 
 def header(assignments: Sequence[str]) -> list[str]:
-    return [*FIRST, *assignments, *LAST]
+    return [*FIRST, *assignments, *TEAM_COLUMNS, *LAST]
+
+
+def _teamwork_cells(t: Trainee, work: Teamwork) -> list[float | str]:
+    if t.team in work.team_scores:
+        team = work.team_scores[t.team]
+    elif t.team:
+        team = NOT_GRADED if t.team in work.submitted_teams else NOT_SUBMITTED
+    else:
+        team = ""
+    if t.username in work.reflection_scores:
+        mine = work.reflection_scores[t.username]
+    elif t.username in work.reflections:
+        mine = NOT_GRADED
+    else:
+        mine = NOT_SUBMITTED if t.team else ""
+    return [t.team, team, mine]
 
 
 def _cell(score: Score | None, submitted: bool) -> float | str:
@@ -70,10 +101,13 @@ def table(
     *,
     pass_ratio: float,
     deadlines: Mapping[tuple[str, str], datetime] | None = None,
+    teamwork: Teamwork | None = None,
 ) -> list[list]:
     """One row per trainee, in ``header(assignments)`` order. ``scores`` (graded submissions) and ``submitted``
-    (latest submission timestamp, as nbgrader wrote it) are keyed by (hub user, assignment)."""
+    (latest submission timestamp, as nbgrader wrote it) are keyed by (hub user, assignment); ``teamwork``: the
+    workshop's team and reflection grades."""
     deadlines = deadlines or {}
+    teamwork = teamwork or Teamwork()
     maximum = {}
     for (_, a), s in scores.items():
         maximum[a] = max(maximum.get(a, 0.0), s.max_score)
@@ -97,6 +131,7 @@ def table(
                 t.dept,
                 t.cohort,
                 *(_cell(mine.get(a), a in sent) for a in assignments),
+                *_teamwork_cells(t, teamwork),
                 total,
                 full,
                 "済" if result.completed else "未",

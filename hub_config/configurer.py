@@ -78,6 +78,7 @@ def update_testbed_spawner(c, cfg: StackConfig, layout: Layout, is_root: bool) -
     # team workspaces (hub_config/teams.py): their servers run with real-time collaboration, trainees' own without
     c.TestbedSpawner.team_group = teams.TEAMS_GROUP
     c.TestbedSpawner.team_config_dir = str(layout.hub_venv / teams.TEAM_CONFIG_DIR)
+    c.TestbedSpawner.roster_db = str(layout.hub_dir / names.ROSTER_DB)  # a team server's 班 and course
 
 
 def solution_after(cfg: StackConfig) -> str:

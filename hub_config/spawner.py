@@ -13,6 +13,7 @@ import time
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from traitlets import Bool, Dict, Integer, List, Unicode
 
+from hub_config import teams
 from hub_config.cgroups import Limits, UserCgroup, detect
 
 # Run by every kernel of a trainee (IPython runs $PYTHONSTARTUP): explains in Japanese when a limit stopped one.
@@ -100,6 +101,10 @@ class TestbedSpawner(LocalProcessSpawner):
     ).tag(config=True)
     team_config_dir = Unicode(
         "", help="Jupyter config directory put first for team workspaces: real-time collaboration on."
+    ).tag(config=True)
+
+    roster_db = Unicode(
+        "", help="The cohort roster: which team (班) and course a team workspace's hub user stands for; optional."
     ).tag(config=True)
 
     @property
@@ -244,6 +249,9 @@ class TestbedSpawner(LocalProcessSpawner):
             if self.team_config_dir:
                 env["JUPYTER_CONFIG_PATH"] = self.team_config_dir
             env.pop("TESTBED_GUIDE", None)  # the course guide is each trainee's own, not the team folder's
+            # the team and its members' course: where its deliverable goes (hub_config/team_submit.py)
+            team, course = teams.roster_team(self.roster_db, self.user.name)
+            env[teams.TEAM_ENV], env[teams.COURSE_ENV] = team, course
         else:
             # the workshop kit is placed in team folders only (hub_config/singleuser.py)
             env.pop("TESTBED_WORKSHOP", None)

@@ -20,11 +20,11 @@ on; the hub's home page (``templates/home.html``) shows members a button per tea
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from pathlib import Path
 
-TEAM_USER_PREFIX = "team-"
+from testbed_config.names import TEAM_USER_PREFIX, team_user_name  # noqa: F401 (re-exported; classroom/ uses it too)
+
 TEAMS_GROUP = "team-workspaces"  # every team user is in it; the spawner's sign that a server is a team workspace
 GROUP_KIND = "team-workspace"  # ``properties["kind"]`` of a team's group
 # JupyterLab extensions of jupyter-collaboration: off for trainees' own servers (hub venv's page_config), back on in a
@@ -34,13 +34,15 @@ RTC_LAB_EXTENSIONS = ("@jupyter/docprovider-extension", "@jupyter/collaboration-
 RTC_SERVER_EXTENSIONS = ("jupyter_server_ydoc", "jupyter_server_fileid")
 SHARE_LINK_PLUGIN = "@jupyter/collaboration-extension:shared-link"
 TEAM_CONFIG_DIR = "etc/jupyter-team"  # under the hub venv, written by ./testbed up (testbed_cli/hub.py)
+# the team's deliverable (班の成果物): a page of the team server (hub_config/team_submit.py), on in team servers only,
+# reached from a launcher tile (hub_config/launcher_links.py); the spawner names the team and its course
+SUBMIT_EXTENSION = "hub_config.team_submit"
+SUBMIT_ROUTE = "testbed/team-submit"  # under the server's base_url
+SUBMIT_TILE = "班の成果物を提出"
+COURSE_ENV = "TESTBED_TEAM_COURSE"  # the course of the team's members (roster), '' when unknown
+TEAM_ENV = "TESTBED_TEAM"  # the team's name (班), as the roster spells it
 OPEN_LABEL = "班の作業場所を開く"
 HOME_URL = "/hub/home#team-workspaces"  # where a member finds the buttons to their teams' workspaces
-
-
-def team_user_name(team: str) -> str:
-    """The hub user (and group) of a team: ASCII, short, the same for the same team name."""
-    return TEAM_USER_PREFIX + hashlib.sha256(team.encode("utf-8")).hexdigest()[:8]
 
 
 def team_label(team: str, cohorts: list[str] | tuple[str, ...] = ()) -> str:
@@ -67,6 +69,22 @@ def roster_fullname(roster_db: str, username: str) -> str:
     except sqlite3.Error:
         return ""
     return (row[0] or "").strip() if row else ""
+
+
+def roster_team(roster_db: str, team_user: str) -> tuple[str, str]:
+    """(班, course) of a team hub user from the roster: the team whose name gives ``team_user``, and the course most
+    of its members are in (ties: the first by name); ("", "") when unknown or there is no roster."""
+    if not roster_db or not Path(roster_db).exists():
+        return "", ""
+    try:
+        with sqlite3.connect(f"file:{roster_db}?mode=ro", uri=True, timeout=5) as conn:
+            rows = conn.execute(
+                "SELECT team, course, COUNT(*) FROM roster WHERE team != '' GROUP BY team, course"
+            ).fetchall()
+    except sqlite3.Error:  # no roster table, or one from before teams
+        return "", ""
+    mine = sorted(((-n, course, team) for team, course, n in rows if team_user_name(team) == team_user))
+    return (mine[0][2], mine[0][1]) if mine else ("", "")
 
 
 def user_info(fullname: str) -> dict | None:
@@ -101,6 +119,12 @@ def add_team_menu(overrides: dict, mainmenu: str, menu_id: str) -> dict:
 def team_server_config() -> dict:
     """A team workspace's ``jupyter_server_config.d`` entry: jupyter-collaboration's server extensions on."""
     return {"ServerApp": {"jpserver_extensions": {name: True for name in RTC_SERVER_EXTENSIONS}}}
+
+
+def team_submit_config() -> dict:
+    """A team workspace's second ``jupyter_server_config.d`` entry: the page that submits the team's deliverable (its
+    launcher tile follows it, hub_config/launcher_links.py); trainees' own servers never load it."""
+    return {"ServerApp": {"jpserver_extensions": {SUBMIT_EXTENSION: True}}}
 
 
 def team_page_config() -> dict:

@@ -140,6 +140,9 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
     changed |= _write(
         team / "jupyter_server_config.d/team-workspace.json", json.dumps(teams.team_server_config(), indent=2) + "\n"
     )
+    changed |= _write(
+        team / "jupyter_server_config.d/team-submit.json", json.dumps(teams.team_submit_config(), indent=2) + "\n"
+    )
     changed |= _write(team / "labconfig/page_config.json", json.dumps(teams.team_page_config(), indent=2) + "\n")
     lab_language_ja.ensure(v)  # the language pack's gaps (Cell 1/14, Open full post, ...) filled from our table
     lab_collaboration_ja.ensure(v)  # the team workspaces' collaboration panel (jupyter-collaboration) in Japanese
@@ -155,9 +158,16 @@ def ensure_singleuser_defaults(layout: Layout) -> bool:
 # nbgrader's exchange, with modes that hold against trainees. The root is sticky like /tmp: nbgrader's
 # release insists on rwx for all (it compares the low nine bits only), and the sticky bit stops anyone
 # from renaming or deleting what is not theirs. Each course's folder exists before any trainee could
-# plant one, owned by its grader account; inbound is nbgrader's write-only drop box plus sticky.
+# plant one, owned by its grader account; inbound is nbgrader's write-only drop box plus sticky, and so is
+# team_inbound, where team workspaces drop their deliverables (hub_config/team_submit.py, classroom/team_work.py).
 EXCHANGE_ROOT_MODE = 0o1777
-EXCHANGE_COURSE_MODES = {".": 0o755, "inbound": 0o3733, "outbound": 0o755, "feedback": 0o711}
+EXCHANGE_COURSE_MODES = {
+    ".": 0o755,
+    "inbound": 0o3733,
+    "outbound": 0o755,
+    "feedback": 0o711,
+    names.TEAM_INBOUND: 0o3733,
+}
 
 
 def ensure_exchange(layout: Layout) -> None:

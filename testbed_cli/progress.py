@@ -4,7 +4,9 @@ the roster export it reads.
 Least privilege: each board runs as its course's grader account, which already owns what the board
 reads (the exchange's inbound folder, listable by its owner only, and the gradebook); trainees' homes
 (0700) and the hub's private state stay closed to it, so ``./testbed up`` and every cohort or deadline change
-(root) export the course's roster (names, cohorts) and deadlines into the grader's home for it.
+(root) export the course's roster (names, cohorts) and deadlines into the grader's home for it. The workshop's
+rubric (``courses/workshop/rubric.yaml``) is copied there by ``./testbed up`` too: the repository's and the installed
+copy's ``courses/`` are root-only (they hold model answers), and the board re-reads the copy when it changes.
 """
 
 from __future__ import annotations
@@ -13,16 +15,52 @@ import json
 import os
 from pathlib import Path
 
+from classroom import rubric
 from testbed_cli import cohort_roster, secrets, system
+from testbed_cli.errors import SetupError
 from testbed_cli.hub import _get
-from testbed_cli.layout import Layout
+from testbed_cli.layout import REPO, Layout
 from testbed_cli.supervisor import Program
 from testbed_config import japan_time, names
 from testbed_config.names import ROSTER_EXPORT, classroom_name, classroom_port
 
+RUBRIC = REPO / "courses" / "workshop" / "rubric.yaml"
+RUBRIC_COPY = "progress-rubric.yaml"  # in each course's grader home, read by its board (--rubric)
+
 
 def roster_export(layout: Layout, course: str) -> Path:
     return layout.course_home(course) / ROSTER_EXPORT
+
+
+def rubric_copy(layout: Layout, course: str) -> Path:
+    return layout.course_home(course) / RUBRIC_COPY
+
+
+def export_rubric(layout: Layout, source: Path = RUBRIC) -> None:
+    """The workshop's rubric, validated, into each course's grader home (0600, the grader's), rewritten only when it
+    changed; a broken rubric stops ``up`` with the Japanese reason (and the board keeps the copy it had)."""
+    try:
+        text = source.read_text(encoding="utf-8")
+        rubric.parse(text, str(source))
+    except OSError as e:
+        raise SetupError(f"ルーブリック {source} が読めません ({e})。") from None
+    except rubric.RubricError as e:
+        raise SetupError(str(e)) from None
+    for course in layout.cfg.courses:
+        path = rubric_copy(layout, course.id)
+        if not path.parent.is_dir():
+            continue
+        try:
+            if path.read_text(encoding="utf-8") == text:
+                continue
+        except (OSError, UnicodeDecodeError):
+            pass
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        system.chown(tmp, layout.grader_account(course.id))
+        os.replace(tmp, path)
 
 
 def ensure_state(layout: Layout) -> None:
@@ -31,6 +69,7 @@ def ensure_state(layout: Layout) -> None:
         secrets.get(layout.state, names.service_token(classroom_name(course.id)))
         secrets.get(layout.state, names.certificate_key(course.id))
     export_rosters(layout)
+    export_rubric(layout)
 
 
 def export_rosters(layout: Layout) -> None:
@@ -106,6 +145,7 @@ def progress_program(layout: Layout, index: int, address: str = "127.0.0.1") -> 
         f"--title={course.title}",
         f"--hub-url=http://{cfg.local_host}:{cfg.ports.hub}",  # trainees' servers, for a fresh copy of an assignment
         f"--solution-after={cfg.solution_after}",  # remote mode: model answers after N failed self-checks
+        f"--rubric={rubric_copy(layout, course.id)}",  # the workshop's rubric (班の成果物, 振り返り)
     ]
     account = layout.grader_account(course.id) if system.is_root() else None
     return Program(name, command, user=account, directory=home, environment=env, priority=50)

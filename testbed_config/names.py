@@ -96,6 +96,22 @@ WORKSHOP_DIR = "share/testbed/workshop"  # relative to the hub venv, like GUIDE_
 WORKSHOP_GUIDE = "はじめに_班の作業場所.md"  # the kit's page a team lands on when it was placed
 
 
+# team workspaces (班の作業場所, hub_config/teams.py): one hub user per team; classroom/ reads its submissions
+
+TEAM_USER_PREFIX = "team-"
+
+
+def team_user_name(team: str) -> str:
+    """The hub user (and group) of a team: ASCII, short, the same for the same team name."""
+    return TEAM_USER_PREFIX + hashlib.sha256(team.encode("utf-8")).hexdigest()[:8]
+
+
+# a team's deliverable: written by the team server (hub_config/team_submit.py), read by the classroom service
+# (classroom/team_work.py): one folder ``<team user>+<YYYYMMDDTHHMMSS Japan time>+<8 hex>`` per submission
+TEAM_INBOUND = "team_inbound"  # the drop box in the course's exchange folder (testbed_cli/hub.py makes it)
+TEAM_SUBMISSION_META = "submission.json"  # in each submission folder: who, when, which files
+
+
 # state files in the hub's state directory (Layout.hub_dir) ------------------------------------
 
 PASSWORD_DB = "passwords.sqlite"  # scrypt hashes and disabled accounts (hub_config/passwords.py); root only

@@ -106,8 +106,8 @@ def run(obj, assignment: str, course_id: str | None, workers: int | None, force:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="出力ファイル (既定: grades-コース.csv|xlsx)")
 @click.pass_obj
 def export(obj, course_id: str | None, fmt: str, output: str | None):
-    """成績表 (研修記録用) を書き出します: 名簿の研修生ごとに 1 行 (氏名・所属・期、課題ごとの得点、完了)。
-    CSV は Excel で開ける UTF-8 (BOM 付き) です。"""
+    """成績表 (研修記録用) を書き出します: 名簿の研修生ごとに 1 行 (氏名・所属・期、課題ごとの得点、班・班の成果物・
+    振り返りの得点、完了)。CSV は Excel で開ける UTF-8 (BOM 付き) です。"""
     from classroom import sources
     from classroom.export import Trainee, header, table, write
     from grader.broken import mark_in_export
@@ -124,7 +124,8 @@ def export(obj, course_id: str | None, fmt: str, output: str | None):
     path = Path(output or f"grades-{c.id}.{fmt}")
     root = course_root(lay, c.id)
     db = lay.hub_dir / ROSTER_DB
-    trainees = [Trainee(m.username, m.fullname, m.dept, m.cohort) for m in cohort_roster.load(db) if m.course == c.id]
+    members = [m for m in cohort_roster.load(db) if m.course == c.id]
+    trainees = [Trainee(m.username, m.fullname, m.dept, m.cohort, m.team or "") for m in members]
     assignments = sources.course_assignments(root / "source")
     # nbgrader knows trainees by Unix account (jupyter-NAME); the roster by hub name
     prefix = lay.cfg.unix_user_prefix
@@ -135,10 +136,40 @@ def export(obj, course_id: str | None, fmt: str, output: str | None):
     scores = {k: s for k, s in scores.items() if k not in broken}
     sent = {(sources.hub_name(u, prefix), a): t for (u, a), t in sources.submissions(lay.exchange / c.id).items()}
     due = {(d.assignment, d.cohort): d.due_at for d in cohort_roster.load_deadlines(db, c.id) if d.due_at}
-    rows = table(trainees, assignments, scores, sent, pass_ratio=c.pass_ratio, deadlines=due)
+    rows = table(
+        trainees, assignments, scores, sent, pass_ratio=c.pass_ratio, deadlines=due,
+        teamwork=_teamwork(lay, c.id, {t.team for t in trainees if t.team}),
+    )  # fmt: skip
     mark_in_export(header(assignments), rows, broken)
     write(path, header(assignments), rows, fmt)
     done = sum(1 for r in rows if r[-3] == "済")
     click.echo(f"成績表を書き出しました: {path} (研修生 {len(rows)} 人、完了 {done} 人)")
     if not trainees:
         click.echo(f"コース {c.id} の名簿に研修生がいません。./testbed cohort add で登録してください。", err=True)
+
+
+def _teamwork(lay, course: str, teams: set[str]):
+    """The workshop's grades of ``course`` from its console's store (read-only: the CLI runs as root and must not
+    create or take over the grader's file) and which teams submitted (the team drop box)."""
+    import pwd
+
+    from classroom import store, team_work
+    from classroom.export import Teamwork
+    from testbed_config.names import classroom_store_file, team_user_name
+
+    team_grades, reflection_grades, written = store.read_scores(lay.course_home(course) / classroom_store_file(course))
+
+    def owner(team_user: str) -> int | None:
+        try:
+            return pwd.getpwnam(lay.cfg.unix_user_prefix + team_user).pw_uid
+        except KeyError:
+            return None
+
+    sent = team_work.submissions(lay.exchange / course, owner)
+    by_user = {team_user_name(t): t for t in teams}
+    return Teamwork(
+        team_scores={by_user[u]: g.score for u, g in team_grades.items() if u in by_user},
+        submitted_teams=frozenset(by_user[u] for u, subs in sent.items() if subs and u in by_user),
+        reflection_scores={u: g.points for u, g in reflection_grades.items()},
+        reflections=frozenset(written),
+    )

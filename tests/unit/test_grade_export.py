@@ -89,7 +89,21 @@ def test_are_csv_with_bom_and_xlsx_written_with_the_japanese_header(tmp_path):
     raw = (tmp_path / "g.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     got = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
-    assert got[0] == ["研修生", "氏名", "所属", "期", *A, "合計", "満点", "完了", "修了日", "備考"]
+    assert got[0] == [
+        "研修生",
+        "氏名",
+        "所属",
+        "期",
+        *A,
+        "班",
+        "班の成果物",
+        "振り返り",
+        "合計",
+        "満点",
+        "完了",
+        "修了日",
+        "備考",
+    ]
     assert len(got) == len(ROSTER) + 1
     write(tmp_path / "g.xlsx", header(A), data, "xlsx")
     from openpyxl import load_workbook

@@ -113,7 +113,7 @@ def test_does_the_team_guide_list_every_file_a_team_gets():
     guide = (KIT / "team_guide.md").read_text(encoding="utf-8")
     assert all(name in guide for name in workshop_kit.TEAM_FILES.values())
     kit = {p.name for p in KIT.iterdir() if p.is_file()}
-    assert kit - set(workshop_kit.TEAM_FILES) == {"README.md", "facilitator_guide.md"}
+    assert kit - set(workshop_kit.TEAM_FILES) == {"README.md", "facilitator_guide.md", "rubric.yaml"}
     assert all(name.isascii() for name in kit)  # repository paths stay ASCII; teams read the Japanese names
 
 
