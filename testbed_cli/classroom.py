@@ -1,4 +1,5 @@
-"""Before and after a class: start every trainee's server ahead of time, stop them all afterwards.
+"""Before and after a class: start every trainee's server ahead of time, stop them all afterwards (the course's team
+workspaces, 班の作業場所, with them).
 
 Starting 40 servers takes the machine a minute or more of CPU; done before class (`./testbed class
 start`), each trainee's login lands on a server that is already running, so JupyterLab opens in
@@ -35,6 +36,14 @@ def trainees(layout: Layout, course: str) -> list[str]:
         raise SetupError(f"hub にグループ nbgrader-{course} がありません。./testbed up を実行してください。")
     staff = set(layout.cfg.admins) | {u for c in layout.cfg.courses for u in c.instructors}
     return sorted(set(members) - staff)
+
+
+def team_workspaces(layout: Layout, course: str) -> list[str]:
+    """The hub users of the team workspaces (班の作業場所) whose teams have members in ``course`` (roster)."""
+    from testbed_cli import cohort_roster
+
+    members = cohort_roster.load(layout.hub_dir / names_.ROSTER_DB)
+    return sorted({names_.team_user_name(m.team) for m in members if m.team and m.course == course})
 
 
 def without_disabled(layout: Layout, names: list[str]) -> tuple[list[str], list[str]]:

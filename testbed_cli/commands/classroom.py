@@ -27,7 +27,7 @@ def class_():
 @click.option("--parallel", type=click.IntRange(1, 32), default=4, show_default=True, help="同時に頼む起動の数")
 @click.pass_obj
 def start(obj, course_id: str | None, parallel: int):
-    """コースの研修生全員のサーバーを起動しておきます (ログインしてすぐ JupyterLab が開きます)。"""
+    """コースの研修生全員と班の作業場所のサーバーを起動しておきます (ログインしてすぐ JupyterLab が開きます)。"""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     layout = obj.layout
@@ -48,15 +48,20 @@ def start(obj, course_id: str | None, parallel: int):
             f"{layout.cfg.remote.idle_timeout_minutes} 分で自動的に止まります。",
             fg="yellow",
         )
+    teams = classroom.team_workspaces(layout, course)  # started with the class: a team opens its workspace at once
     with Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
     ) as progress:
-        task = progress.add_task("サーバーを起動中", total=len(names))
-        result = classroom.start_all(layout, names, parallel=parallel, on_ready=lambda *_: progress.advance(task))
-    click.secho(
-        f"起動しました: {len(result.ready)} 名 (起動済み {len(result.already)} 名、{result.seconds:g} 秒)",
-        fg="green",
-    )
+        task = progress.add_task("サーバーを起動中", total=len(names) + len(teams))
+        result = classroom.start_all(
+            layout, names + teams, parallel=parallel, on_ready=lambda *_: progress.advance(task)
+        )
+    ready = [n for n in result.ready if n not in teams]
+    already = [n for n in result.already if n not in teams]
+    click.secho(f"起動しました: {len(ready)} 名 (起動済み {len(already)} 名、{result.seconds:g} 秒)", fg="green")
+    if teams:
+        up = sum(1 for n in teams if n in result.ready or n in result.already)
+        click.secho(f"班の作業場所: {up} / {len(teams)} 班が開ける状態です", fg="green" if up == len(teams) else "red")
     if result.failed:
         for name, why in sorted(result.failed.items()):
             click.secho(f"  {name}: {why}", fg="red", err=True)
@@ -68,11 +73,13 @@ def start(obj, course_id: str | None, parallel: int):
 @click.option("--course", "course_id", help="コース ID (既定: 設定の最初のコース)")
 @click.pass_obj
 def stop(obj, course_id: str | None):
-    """コースの研修生全員のサーバーを止めます (作業中のファイルはそのまま残ります)。"""
+    """コースの研修生全員と班の作業場所のサーバーを止めます (作業中のファイルはそのまま残ります)。"""
     layout = obj.layout
     course = _course(layout, course_id)
     n = classroom.stop_all(layout, classroom.trainees(layout, course))
-    click.echo(f"{n} 名のサーバーを止めました。ファイルはそのまま残っています。")
+    teams = classroom.stop_all(layout, classroom.team_workspaces(layout, course))
+    shown = f"と班の作業場所 {teams} 班" if teams else ""
+    click.echo(f"{n} 名{shown}のサーバーを止めました。ファイルはそのまま残っています。")
 
 
 @class_.command("fresh-copy")

@@ -58,3 +58,30 @@ def test_class_stop_stops_them_and_keeps_their_files(hub, class_of_two):
     hub.start_server(a)
     out = hub.run_code(a, "print(open('keep.txt').read())")
     assert out["stdout"].strip() == "まだある"
+
+
+def test_class_stop_and_start_take_the_courses_team_workspaces_along(hub, layout, class_of_two, unique):
+    """Are the course's team workspaces (班の作業場所) stopped by `class stop` and ready again after `class start`,
+    so a team opens its workspace at once in class?"""
+    from hub_config import teams
+    from testbed_cli import team_workspaces
+
+    a, b, _ = class_of_two
+    team = f"授業{unique()}班"
+    ws = teams.team_user_name(team)
+    try:
+        for name in (a, b):
+            result = cohort.cli("cohort", "team", "set", name, team)
+            assert result.exit_code == 0, result.output
+        stopped = cohort.cli("class", "stop")
+        assert stopped.exit_code == 0 and "と班の作業場所" in stopped.output, stopped.output
+        deadline = time.monotonic() + 60
+        while _server(hub, ws) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not _server(hub, ws)
+        started = cohort.cli("class", "start")
+        assert started.exit_code == 0, started.output
+        assert "班の作業場所:" in started.output and "班が開ける状態です" in started.output, started.output
+        assert _server(hub, ws).get("ready")
+    finally:
+        team_workspaces.delete(layout, team)
