@@ -18,7 +18,7 @@ import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import portal, users
+from . import activity_count, portal, users
 from .requests import actions as request_actions
 from .requests import auth as request_auth
 from .requests import helpers as request_helpers
@@ -83,8 +83,10 @@ class TestbedPlugin(p.SingletonPlugin):
 
     def get_actions(self) -> dict:
         """organization_list without sandboxes; romanised names for new datasets (``portal.py``); views and
-        downloads per day (``usage/``); data requests (``requests/``); use cases (``usecases/``)."""
+        downloads per day (``usage/``); data requests (``requests/``); use cases (``usecases/``); the header's count
+        of new activities (``activity_count.py``)."""
         return {
+            **activity_count.get_actions(),
             **portal.get_actions(),
             **usage.get_actions(),
             **request_actions.get_actions(),
