@@ -10,7 +10,7 @@ from ckan_seed.licenses import licenses_json
 from testbed_cli import postgres, secrets, system
 from testbed_cli.errors import SetupError
 from testbed_cli.layout import REPO, Layout
-from testbed_config import names
+from testbed_config import names, url_host
 from testbed_config.names import CKAN_PLUGINS
 
 SERVICE_USER = "testbed"
@@ -37,7 +37,7 @@ def ckan_cmd(layout: Layout) -> list[str]:
 
 def render_ini(layout: Layout) -> str:
     cfg, st = layout.cfg, layout.state
-    return TEMPLATE.read_text(encoding="utf-8").format(
+    text = TEMPLATE.read_text(encoding="utf-8").format(
         site_url=cfg.ckan_url,
         site_title=cfg.ckan_site_title,
         secret_key=secrets.get(st, names.CKAN_SECRET_KEY),
@@ -55,6 +55,51 @@ def render_ini(layout: Layout) -> str:
         sso_secret=secrets.get(st, names.CKAN_SSO_SECRET),
         sso_callback=names.CKAN_SSO_CALLBACK,
     )
+    # the mail lines close [app:main] (the template stays free of them: the CKAN image reads its fixed options)
+    head, loggers, tail = text.partition("\n[loggers]\n")
+    return f"{head}\n{mail_settings(cfg.mail)}\n{loggers}{tail}"
+
+
+def _ini_value(text: str) -> str:
+    """A value as ckan.ini's parser reads it back unchanged (``%`` is its interpolation sign)."""
+    return text.replace("%", "%%")
+
+
+def _smtp_password(path: Path) -> str:
+    try:
+        password = path.read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as e:
+        raise SetupError(
+            f"SMTP のパスワードファイル {path} を読めません ({e.__class__.__name__})。"
+            "設定の mail.password_file と、ファイルの場所・権限を確認してください。"
+        ) from None
+    if not password or "\n" in password or "\r" in password or password != password.strip():
+        raise SetupError(
+            f"SMTP のパスワードファイル {path} には、パスワードを一行だけ (前後に空白を付けずに) 書いてください。"
+        )
+    return password
+
+
+def mail_settings(mail) -> str:
+    """ckan.ini's mail lines: CKAN's ``smtp.*`` (ckan.lib.mailer) and the testbed plugin's switches.
+
+    Without a ``mail:`` section nothing is sent: CKAN's ``smtp.server`` defaults to localhost, so the plugin's
+    ``ckanext.testbed.mail.enabled`` stays false and no request notification is queued for mail."""
+    if not mail.enabled:
+        return "# No mail: the stack config has no mail: section.\nckanext.testbed.mail.enabled = false\n"
+    lines = [
+        "# Mail through the SMTP server of the stack config's mail: section (ckan.lib.mailer; testbed plugin)",
+        "ckanext.testbed.mail.enabled = true",
+        f"smtp.server = {url_host(mail.host)}:{mail.server_port}",
+        f"smtp.starttls = {'true' if mail.security == 'starttls' else 'false'}",
+        # CKAN's mailer speaks plain SMTP and STARTTLS; the plugin sends over SMTPS when this is on
+        f"ckanext.testbed.mail.ssl = {'true' if mail.security == 'ssl' else 'false'}",
+        f"smtp.mail_from = {mail.sender}",
+    ]
+    if mail.user:
+        lines.append(f"smtp.user = {_ini_value(mail.user)}")
+        lines.append(f"smtp.password = {_ini_value(_smtp_password(mail.password_file))}")
+    return "\n".join(lines) + "\n"
 
 
 def ensure_files(layout: Layout) -> bool:

@@ -79,6 +79,11 @@ def render_ini(layout: Layout) -> str:
         "WTF_CSRF_SECRET_KEY": f"string:{key}",
         # the tests never sign in through the hub: not the live OAuth client secret
         "ckanext.oidc_pkce.client_secret": f"test-{key[:8]}",
+        # never the live mail relay or its password (stack config ``mail:``): tests that send start their own server
+        "ckanext.testbed.mail.enabled": "false",
+        "smtp.server": "127.0.0.1:9",
+        "smtp.user": "",
+        "smtp.password": "",
         **TEST_CORE_AUTH,
     }
     lines = [

@@ -423,6 +423,125 @@ class Limits(_Strict):
         return v
 
 
+MAIL_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
+_HOST_RE = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
+_ADDRESS_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+class Mail(_Strict):
+    """E-mail through the city's SMTP server: CKAN's own mails (password reset) and data-request notifications.
+
+    Absent (the default, ``host`` empty): no mail is sent; notifications stay in CKAN."""
+
+    host: str = Field(
+        "",
+        description="SMTP server (host name or IP address, no port) CKAN sends mail through, e.g. "
+        "smtp.city.example.jp. Empty (default): no mail at all; data-request notifications stay in CKAN.",
+    )
+    port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Port of the SMTP server; 0 (default): the usual port of `security` (none 25, starttls 587, "
+        "ssl 465).",
+    )
+    security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls",
+        description="'starttls' (plain connection upgraded with STARTTLS, usually port 587), 'ssl' (TLS from the "
+        "start, SMTPS, usually 465) or 'none' (no encryption: only for a relay inside the closed network).",
+    )
+    sender: str = Field(
+        "",
+        description="Sender address of the mails (required with host), e.g. opendata@city.example.jp; the "
+        "catalogue's title (ckan_site_title) is shown as the sender's name.",
+    )
+    user: str = Field("", description="User name for SMTP authentication; empty: the server takes mail without it.")
+    password_file: Path | None = Field(
+        None,
+        description="With user: absolute path of a file (mode 0600, readable by the account running ./testbed up) "
+        "holding the SMTP password on one line. The password itself never goes into this file; ./testbed up copies "
+        "it into CKAN's ckan.ini (0600).",
+    )
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            return v
+        try:
+            ipaddress.ip_address(v)
+            return v
+        except ValueError:
+            pass
+        if "://" in v or ":" in v or not _HOST_RE.match(v):
+            raise ValueError(
+                f"{v!r} はホスト名として使えません: smtp.city.example.jp のように、"
+                "スキーム (smtp://) やポート番号を付けずに書いてください (ポートは mail.port に書きます)"
+            )
+        return v
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, v: str) -> str:
+        v = v.strip()
+        if v and not _ADDRESS_RE.match(v):
+            raise ValueError(
+                f"{v!r} はメールアドレスとして使えません: opendata@city.example.jp のように、"
+                "名前や <> を付けずにアドレスだけを書いてください (差出人の名前はカタログの名前になります)"
+            )
+        return v
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, v: str) -> str:
+        if v != v.strip() or any(c in v for c in "\r\n\t"):
+            raise ValueError("前後の空白や改行を含むユーザー名は使えません")
+        return v
+
+    @field_validator("password_file")
+    @classmethod
+    def _password_file(cls, v: Path | None) -> Path | None:
+        if v is not None and not v.is_absolute():
+            raise ValueError("絶対パスを指定してください (例: /etc/testbed/smtp-password)")
+        return v
+
+    @model_validator(mode="after")
+    def _complete(self) -> Mail:
+        if not self.host:
+            # keys given a value of their own (a dumped config repeats the defaults: those are fine)
+            stray = [k for k, f in type(self).model_fields.items() if k != "host" and getattr(self, k) != f.default]
+            if stray:
+                keys = "、".join(f"mail.{k}" for k in stray)
+                raise ValueError(
+                    f"{keys} を使うには mail.host (SMTP サーバー) が必要です。"
+                    "メールを送らないなら mail: の節ごと消してください"
+                )
+            return self
+        if not self.sender:
+            raise ValueError(
+                "mail.host を書いたときは、差出人のアドレス mail.sender も書いてください (例: opendata@city.example.jp)"
+            )
+        if bool(self.user) != (self.password_file is not None):
+            raise ValueError(
+                "SMTP の認証には mail.user と mail.password_file の両方が必要です。"
+                "認証しないサーバーなら、どちらも消してください"
+            )
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        """Is mail configured (a host given)?"""
+        return bool(self.host)
+
+    @property
+    def server_port(self) -> int:
+        """The port to connect to: the one given, or the usual one of ``security``."""
+        return self.port or MAIL_PORTS[self.security]
+
+
 class StackConfig(_Strict):
     """The whole stack: where it lives, how it is reached, who runs it."""
 
@@ -468,6 +587,10 @@ class StackConfig(_Strict):
     limits: Limits = Field(
         default_factory=Limits,
         description="Memory, process and CPU limits of each user's server on one machine, see below.",
+    )
+    mail: Mail = Field(
+        default_factory=Mail,
+        description="E-mail through an SMTP server (optional; absent: nothing is sent), see below.",
     )
     ckan_site_title: str = Field("オープンデータ・テストベッド カタログ", description="Title of the CKAN site.")
     unix_user_prefix: str = Field(

@@ -22,6 +22,7 @@ from . import activity_count, portal, users
 from .requests import actions as request_actions
 from .requests import auth as request_auth
 from .requests import helpers as request_helpers
+from .requests import mail as request_mail
 from .requests import views as request_views
 from .search import patches, query, schema
 from .usage import logic as usage
@@ -43,6 +44,7 @@ class TestbedPlugin(p.SingletonPlugin):
     p.implements(p.IActions)
     p.implements(p.ITemplateHelpers)
     p.implements(p.IBlueprint)
+    p.implements(p.INotifier)
 
     # IConfigurer
 
@@ -59,6 +61,7 @@ class TestbedPlugin(p.SingletonPlugin):
         schema.ensure_table(model.meta.engine)
         query.RESULTS.max_bytes = int(config.get("ckanext.testbed.search.result_cache_mb")) * 1024 * 1024
         portal.configure(config)
+        request_mail.install_commit_hooks()  # data-request mails are queued when the action's transaction commits
 
     # IAuthFunctions
 
@@ -105,3 +108,12 @@ class TestbedPlugin(p.SingletonPlugin):
         """The data-request pages (``requests/views.py``), the use-case pages (``usecases/views.py``) and the
         usage page /usage with its CSV (``usage/views.py``)."""
         return [request_views.bp, usecase_views.bp, usage_views.bp]
+
+    # INotifier
+
+    def notify_recipient(self, already_notified, recipient_name, recipient_email, subject, body, *args, **kwargs):
+        """CKAN's mails over SMTPS when ``ckanext.testbed.mail.ssl`` is on (CKAN's mailer cannot); otherwise
+        CKAN sends them itself (``requests/mail.py``)."""
+        return request_mail.notify_recipient(
+            already_notified, recipient_name, recipient_email, subject, body, *args, **kwargs
+        )

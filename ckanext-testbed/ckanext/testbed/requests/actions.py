@@ -18,7 +18,7 @@ from ckan.plugins import toolkit as tk
 from .. import practice
 from ..search import fields
 from ..search.normalize import escape_like, like_pattern, normalize_text
-from . import messages, notify, roles, schema
+from . import mail, messages, notify, roles, schema
 from .model import ASSIGNED, CLOSED, OPEN, Comment, Coordinator, Follower, Notification, Request, utcnow
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
@@ -371,7 +371,7 @@ def testbed_request_comment(context: dict[str, Any], data_dict: dict[str, Any]) 
     request.modified = utcnow()
     model.Session.flush()
     notify.follow(request, user.id)
-    notify.notify(request, "commented", user.id)
+    notify.notify(request, "commented", user.id, comment_id=comment.id)
     _commit(context)
     return _comment_dict(comment, request, True, {})
 
@@ -507,6 +507,24 @@ def testbed_request_notifications_read(context: dict[str, Any], data_dict: dict[
     marked = notify.mark_read(user.id, ids, utcnow())
     _commit(context)
     return {"marked": marked, "unread": notify.unread_count(user.id)}
+
+
+def testbed_request_mail_settings(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The signed-in user's choice of mail notifications (``mail.py``); changed when ``mail`` is given.
+
+    :param mail: true to get request notifications by mail as well (the default), false for CKAN only
+    :returns: ``{mail, has_email, site_sends_mail}`` (the site sends mail only when the stack config has ``mail:``)
+    """
+    tk.check_access("testbed_request_mail_settings", context, data_dict)
+    user = _signed_in(context)
+    if "mail" in data_dict:
+        try:
+            wanted = tk.asbool(data_dict["mail"])
+        except ValueError:
+            raise tk.ValidationError({"mail": ["mail は true か false で指定してください。"]}) from None
+        mail.set_wants_mail(user, wanted)
+        _commit(context)
+    return {"mail": mail.wants_mail(user), "has_email": mail.has_address(user), "site_sends_mail": mail.enabled()}
 
 
 def testbed_request_delete(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:

@@ -95,6 +95,11 @@ def testbed_request_coordinator_list(context, data_dict=None):
     return OK if roles.is_coordinator(roles.current_user(context)) else _refused(messages.ONLY_COORDINATORS)
 
 
+def testbed_request_mail_settings(context, data_dict=None):
+    """One's own choice of mail; anyone signed in."""
+    return OK if roles.current_user(context) else _refused(messages.MAIL_SETTINGS_SIGN_IN)
+
+
 def get_auth_functions() -> dict[str, Any]:
     return {
         "testbed_request_create": testbed_request_create,
@@ -107,6 +112,7 @@ def get_auth_functions() -> dict[str, Any]:
         "testbed_request_unfollow": testbed_request_follow,
         "testbed_request_notifications": testbed_request_notifications,
         "testbed_request_notifications_read": testbed_request_notifications,
+        "testbed_request_mail_settings": testbed_request_mail_settings,
         "testbed_request_delete": testbed_request_delete,
         "testbed_request_coordinator_set": testbed_request_coordinator_set,
         "testbed_request_coordinator_list": testbed_request_coordinator_list,

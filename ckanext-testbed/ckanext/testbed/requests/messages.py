@@ -52,3 +52,37 @@ NOT_STAFF_CLOSE = "この要望を完了にできるのは、担当課の編集�
 ONLY_SYSADMIN_DELETE = "要望を削除できるのは、サイト管理者だけです。"
 ONLY_SYSADMIN = "調整役を任命・解除できるのは、サイト管理者だけです。"
 ONLY_COORDINATORS = "調整役の一覧を見られるのは、サイト管理者と調整役だけです。"
+
+# mail notifications (mail.py, mail_text.py); {actor} is a display name + さん, or a role (要望者, 担当課, 調整役)
+MAIL_SUBJECTS = {
+    "created": "新しい要望が届きました",
+    "assigned": "要望の担当が決まりました",
+    "commented": "要望にコメントがありました",
+    "closed": "要望が{resolution}として完了しました",
+}
+MAIL_EVENTS = {
+    "created": "{actor}がデータ公開の要望を出しました。",
+    "assigned": "{actor}が要望の担当を決めました。",
+    "commented": "{actor}が要望にコメントしました。",
+    "closed": "{actor}が要望を完了にしました。",
+}
+MAIL_GREETING = "{name} 様"
+MAIL_QUOTE_LABEL = "コメント:"
+MAIL_LINK_LABEL = "要望のページ (返事やコメントはこちらから):"
+MAIL_FOOTER = (
+    "このメールは「{site}」から自動で送っています。メールでのお知らせを止めるときは、次のページで設定してください:"
+)
+MAIL_ACTOR_NAMED = "{name} さん"
+MAIL_ACTOR_UNKNOWN = "サイト管理者"
+MAIL_DETAIL_ORG = "担当課"
+MAIL_DETAIL_ASSIGNEE = "担当者"
+MAIL_DETAIL_RESOLUTION = "対応結果"
+MAIL_DETAIL_REASON = "理由"
+MAIL_DETAIL_NOTE = "説明"
+MAIL_DETAIL_DATASET = "公開したデータ"
+MAIL_DETAIL_UNASSIGNED = "未定 (調整役が振り分けます)"
+
+# the mail settings page (/data-request/mail-settings)
+MAIL_SETTINGS_SAVED_ON = "要望のお知らせをメールでも受け取ります。"
+MAIL_SETTINGS_SAVED_OFF = "要望のお知らせをメールでは送りません (サイト内の通知は続きます)。"
+MAIL_SETTINGS_SIGN_IN = "メールの設定を変えるには、サインインしてください。"

@@ -1,4 +1,5 @@
-"""Followers and notifications of requests (in CKAN, a table of its own; read through the API).
+"""Followers and notifications of requests (in CKAN, a table of its own; read through the API; by mail where
+configured, ``mail.py``).
 
 Who hears of an event: the request's followers (the requester, the assignee, everyone who commented or
 chose to follow), the editors and admins of its organisation, and coordinators while no organisation has
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 import ckan.model as model
 import sqlalchemy as sa
 
-from . import roles
+from . import mail, roles
 from .model import Follower, Notification, Request
 
 
@@ -41,11 +42,15 @@ def recipients(request: Request, actor_id: str | None, extra: Iterable[str] = ()
     return sorted(who)
 
 
-def notify(request: Request, kind: str, actor_id: str | None, extra: Iterable[str] = ()) -> list[str]:
-    """Record one notification of ``kind`` per recipient; returns their ids."""
+def notify(
+    request: Request, kind: str, actor_id: str | None, extra: Iterable[str] = (), comment_id: str | None = None
+) -> list[str]:
+    """Record one notification of ``kind`` per recipient, and their mails for after the commit (``mail.py``,
+    only when mail is configured); returns the recipients' ids."""
     who = recipients(request, actor_id, extra)
     for user_id in who:
         model.Session.add(Notification(user_id=user_id, request_id=request.id, kind=kind, actor_id=actor_id))
+    mail.queue_event(request.id, kind, actor_id, who, comment_id=comment_id)
     return who
 
 

@@ -170,6 +170,20 @@ def _route_targets(context: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+@bp.route("/mail-settings", methods=["GET", "POST"])
+def mail_settings():
+    """One's choice: request notifications by mail as well, or in CKAN only (the link at the foot of each mail)."""
+    if not current_user.is_authenticated:
+        return tk.abort(403, messages.MAIL_SETTINGS_SIGN_IN)
+    action = tk.get_action("testbed_request_mail_settings")
+    if tk.request.method == "POST":
+        wanted = tk.request.form.get("mail") == "on"
+        action(_context(), {"mail": wanted})
+        tk.h.flash_success(messages.MAIL_SETTINGS_SAVED_ON if wanted else messages.MAIL_SETTINGS_SAVED_OFF)
+        return tk.redirect_to("testbed_request.mail_settings")
+    return tk.render("testbed_request/mail_settings.html", {"settings": action(_context(), {})})
+
+
 @bp.route("/<id>", methods=["GET", "POST"])
 def read(id: str, form_errors: dict[str, Any] | None = None, form_data: dict[str, str] | None = None):
     """One request: details, discussion, (POST ``text``) a new comment, and the staff's forms."""
