@@ -11,6 +11,12 @@ request is theirs as a self-registered requester's would be:
 
 ``seed_sample_requests`` is idempotent: a request whose title is already in CKAN is left alone (so an admin's
 later changes survive), and an existing requester account is reused.
+
+For the role-play (course module 08_yobo), every trainee gets **training copies** of two of them in their own
+sandbox (``ensure_training_requests``, called when the trainee's CKAN side is provisioned): the GeoJSON request,
+which can be met, and the personal-data request, still open. Each copy is filed by the same fictional requester
+(to no department, so it goes to the coordinators) and then routed to the sandbox with the admin client, so the
+trainee, an editor of their sandbox, can discuss and close it, and nobody but those involved sees it.
 """
 
 from __future__ import annotations
@@ -80,6 +86,18 @@ SAMPLES = (
 )
 
 
+TRAINING_MARK = "【研修】"  # training copies' titles start with it (never the same title as a city request)
+ROLEPLAY = tuple(
+    SampleRequest(
+        requester=s.requester,
+        requester_title=s.requester_title,
+        fields={**{k: v for k, v in s.fields.items() if k != "organization"}, "title": TRAINING_MARK + title},
+    )
+    for s, title in ((SAMPLES[0], SAMPLES[0].fields["title"]), (SAMPLES[2], SAMPLES[2].fields["title"]))
+)
+ROLEPLAY_MEETABLE, ROLEPLAY_PERSONAL = (r.fields["title"] for r in ROLEPLAY)
+
+
 def _existing(admin: CkanClient, title: str) -> dict[str, Any] | None:
     found = admin.call("testbed_request_list", q=title, limit=100)["results"]
     return next((r for r in found if r["title"] == title), None)
@@ -131,3 +149,34 @@ def remove_sample_requests(admin: CkanClient, samples=SAMPLES) -> None:
                 admin.call("testbed_request_delete", id=r["id"])
         if admin.show("user_show", id=sample.requester) is not None:
             admin.call("user_delete", id=sample.requester)
+
+
+def _in_org(admin: CkanClient, org: str) -> list[dict[str, Any]]:
+    return admin.call("testbed_request_list", organization=org, limit=100)["results"]
+
+
+def ensure_training_requests(admin: CkanClient, org: str, samples=ROLEPLAY) -> list[str]:
+    """Training copies of ``samples`` routed to the sandbox ``org`` (idempotent: a copy already there, open or
+    closed, is left alone); the titles filed now."""
+    have = {r["title"] for r in _in_org(admin, org)}
+    filed = []
+    for sample in samples:
+        if sample.fields["title"] in have:
+            continue
+        _ensure_requester(admin, sample)
+        request = _file_as(admin, sample)
+        admin.call("testbed_request_assign", id=request["id"], organization=org)
+        filed.append(sample.fields["title"])
+    return filed
+
+
+def remove_training_requests(admin: CkanClient, org: str) -> int:
+    """Delete every request routed to the sandbox ``org`` (before the sandbox goes: a purged organisation would
+    leave its requests without one, visible to all); how many."""
+    found = admin.show("organization_show", id=org)
+    if found is None or found.get("state") != "active":
+        return 0
+    found = _in_org(admin, org)
+    for r in found:
+        admin.call("testbed_request_delete", id=r["id"])
+    return len(found)

@@ -11,6 +11,12 @@ restorable or purgeable from CKAN's trash by a sysadmin) and revokes the tokens.
 blocks a disabled trainee's CKAN user (state ``pending``: CKAN signs out a user who is not active, and
 refuses their API token, which is kept) and restores it; datasets and sandbox stay. All three raise
 ``testbed_config.ckan_client.CkanError`` (message in Japanese) when CKAN cannot be reached or refuses.
+
+For the role-play (course module 08_yobo) ``ensure_trainee`` also routes training copies of two sample data
+requests to the sandbox (``sample_requests.ensure_training_requests``) and makes the grader's own CKAN account
+(``testbed_config.names.CKAN_GRADER_USER``: no sysadmin, no token in any sandbox) a ``member`` of the sandbox: the
+least CKAN gives that lets the trusted grader read those copies, which only the people involved see. Its token
+is written, when asked (``reader_token_file``), to a root-only file the grader reads (``ensure_grader_reader``).
 """
 
 from __future__ import annotations
@@ -21,13 +27,17 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ckan_seed.sample_requests import ensure_training_requests, remove_training_requests
 from testbed_config.ckan_client import CkanClient, CkanError
+from testbed_config.names import CKAN_GRADER_USER as READER_USER
 from testbed_config.names import ckan_user_name, sandbox_org_name
 
-__all__ = ["TraineeAccount", "ensure_trainee", "remove_trainee", "set_trainee_active"]
+__all__ = ["TraineeAccount", "ensure_grader_reader", "ensure_trainee", "remove_trainee", "set_trainee_active"]
 
 TOKEN_NAME = "testbed-hub"  # the name of every token this module makes (and may revoke)
 ROLE = "editor"  # publish/update/delete datasets in the sandbox; no member management
+READER_ROLE = "member"  # the grader's account: reads the sandbox (and its training copies), cannot publish
+READER_TOKEN_NAME = "testbed-grader"
 RETRIES = 2  # a spawn waits about 1 s more for a restarting CKAN; the trainee can simply start again
 
 
@@ -122,6 +132,44 @@ def _ensure_sandbox(admin: CkanClient, org: str, user: str, hub_username: str, f
     admin.call("organization_member_create", retry=True, id=org, username=user, role=ROLE)
 
 
+def _ensure_reader_user(admin: CkanClient) -> None:
+    if admin.show("user_show", id=READER_USER) is None:
+        try:
+            admin.call(
+                "user_create",
+                name=READER_USER,
+                email=f"{READER_USER}@testbed.example",
+                password=secrets.token_urlsafe(24),  # never used: the grader signs in with its token only
+                fullname="採点 (読み取り専用)",
+                about="採点が研修生のサンドボックスを読むためのアカウントです (読み取り専用)。",
+            )
+        except CkanError:
+            if admin.show("user_show", id=READER_USER) is None:  # not a concurrent create
+                raise
+
+
+def ensure_grader_reader(admin: CkanClient, org: str | None = None, token_file: Path | None = None) -> None:
+    """The grader's read-only CKAN account exists, is a ``member`` of the sandbox ``org`` (when given), and its
+    token is in ``token_file`` (when given; made when missing or refused; root-only file). Idempotent."""
+    _ensure_reader_user(admin)
+    if org:
+        admin.call("organization_member_create", retry=True, id=org, username=READER_USER, role=READER_ROLE)
+    if token_file is None:
+        return
+    try:
+        token = token_file.read_text(encoding="utf-8").strip()
+    except OSError:
+        token = ""
+    if token and _token_works(admin.url, token, READER_USER, admin.timeout):
+        return
+    made = admin.call("api_token_create", user=READER_USER, name=READER_TOKEN_NAME)["token"]
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = token_file.with_name(f".{token_file.name}.{os.getpid()}")
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    tmp.write_text(made + "\n", encoding="utf-8")
+    tmp.replace(token_file)  # atomic: a grader reading it never sees half a token
+
+
 def _token_works(url: str, token: str, user: str, timeout: float) -> bool:
     try:
         me = CkanClient(url, token, timeout=timeout, retries=RETRIES).call("user_show", id=user)
@@ -154,8 +202,10 @@ def ensure_trainee(
     *,
     token_db: Path,
     timeout: float = 10.0,
+    reader_token_file: Path | None = None,
 ) -> TraineeAccount:
-    """Make sure the trainee's CKAN user, sandbox and own API token exist; return them.
+    """Make sure the trainee's CKAN user, sandbox and own API token exist, with the role-play's training copies
+    and the grader's read access to the sandbox (its token in ``reader_token_file`` when given); return them.
 
     Raises ``CkanError`` (message in Japanese) when CKAN cannot be reached or refuses.
     """
@@ -164,6 +214,8 @@ def ensure_trainee(
     try:
         _ensure_user(admin, user, hub_username, fullname, dept)
         _ensure_sandbox(admin, org, user, hub_username, fullname, dept)
+        ensure_grader_reader(admin, org, reader_token_file)
+        ensure_training_requests(admin, org)
         token = _stored_token(token_db, hub_username)
         if token and _token_works(ckan_url, token, user, timeout):
             return TraineeAccount(user, org, token)
@@ -222,6 +274,7 @@ def remove_trainee(ckan_url: str, admin_token: str, hub_username: str, *, token_
     deleted = revoked = 0
     try:
         found = admin.show("organization_show", id=org)
+        remove_training_requests(admin, org)
         if found is not None:
             done: set[str] = set()
             while True:  # deleted datasets drop out of the search; stop if one does not (never loop forever)

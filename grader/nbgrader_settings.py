@@ -40,7 +40,9 @@ RENDER = {
 }
 
 
-def course_settings(root: str, course: str, *, ckan_url: str = "", templates: str = TEMPLATES) -> dict[str, object]:
+def course_settings(
+    root: str, course: str, *, ckan_url: str = "", templates: str = TEMPLATES, ckan_token_file: str = ""
+) -> dict[str, object]:
     """nbgrader settings of one course: its directory, the sandboxed autograde chain, feedback
     without hidden tests, inert rendering of trainees' notebooks, and the grading page and feedback
     in Japanese (``templates``: the installed copy of ``grader/templates``)."""
@@ -61,6 +63,8 @@ def course_settings(root: str, course: str, *, ckan_url: str = "", templates: st
     if ckan_url:  # assignments that opt in to reading CKAN reach it through grader.relay, anonymously;
         settings["SandboxedExecute.ckan_url"] = ckan_url  # CKAN check cells read it from the trusted side
         settings["CkanChecks.ckan_url"] = ckan_url
+    if ckan_token_file:  # the grader's read-only CKAN account (training copies of requests), for the formgrader
+        settings["CkanChecks.token_file"] = ckan_token_file
     return settings
 
 

@@ -41,6 +41,7 @@ async def provide_ckan_token(
     token_db: str,
     timeout: float = 10.0,
     staff: frozenset[str] = frozenset(),
+    reader_token_file: str = "",
 ) -> None:
     """pre_spawn_hook: ensure the trainee's CKAN side (``ensure_trainee``) and pass their own token to the server.
 
@@ -57,6 +58,8 @@ async def provide_ckan_token(
         ) from None
     is_staff = name in staff or getattr(spawner.user, "admin", False) is True  # admins from an IdP's groups too
     named = {"fullname": staff_fullname(name)} if is_staff else {}
+    if reader_token_file:  # the grader's read-only CKAN token (names.CKAN_GRADER_TOKEN), made once, root-only
+        named["reader_token_file"] = Path(reader_token_file)
     call = functools.partial(
         ensure_trainee, ckan_url, admin_token, name, token_db=Path(token_db), timeout=timeout, **named
     )
@@ -90,8 +93,8 @@ def staff_fullname(hub_username: str) -> str:
 
 
 def ckan_token_hook(ensure_trainee: EnsureTrainee, ckan_url: str, layout: Layout) -> functools.partial:
-    """``provide_ckan_token`` bound to the provisioning function, CKAN's URL, the hub's secrets and state, and who
-    the staff are (hub admins and every course's instructors)."""
+    """``provide_ckan_token`` bound to the provisioning function, CKAN's URL, the hub's secrets and state (with the
+    file of the grader's read-only CKAN token), and who the staff are (hub admins and every course's instructors)."""
     cfg = layout.cfg
     return functools.partial(
         provide_ckan_token,
@@ -99,6 +102,7 @@ def ckan_token_hook(ensure_trainee: EnsureTrainee, ckan_url: str, layout: Layout
         ckan_url=ckan_url,
         admin_token_file=_admin_token_file(layout),
         token_db=str(layout.hub_dir / names.CKAN_TOKEN_DB),
+        reader_token_file=str(layout.secrets / names.CKAN_GRADER_TOKEN),
         staff=frozenset([*cfg.admins, *(i for course in cfg.courses for i in course.instructors)]),
     )
 

@@ -299,6 +299,29 @@ def ensure_sample_usecases(layout: Layout, token: str, log=print) -> bool:
 USAGE_SEED_VERSION = "utc"
 
 
+def ensure_grader_reader(layout: Layout, token: str, log=print) -> None:
+    """The grader's read-only CKAN account and its token (``ckan_seed/trainees.py``; trainees' sandboxes get it as a
+    ``member`` when they are provisioned), and a copy of the token for each course's formgrader, which runs as the
+    course's grader account and cannot read the secrets folder: its Autograde button then scores the role-play's
+    request checks as ``./testbed grade`` does (``grader/ckan_step.py``). The copy is 0600, owned by that account."""
+    from ckan_seed.trainees import ensure_grader_reader as ensure_reader
+
+    secret = layout.secrets / names.CKAN_GRADER_TOKEN
+    ensure_reader(client(layout, token), None, secret)
+    value = secret.read_bytes()
+    for course in layout.cfg.courses:
+        copy = layout.course_home(course.id) / names.CKAN_GRADER_TOKEN_COPY
+        if copy.exists() and copy.read_bytes() == value:
+            continue
+        tmp = copy.with_name(f".{copy.name}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(value)
+        system.chown(tmp, layout.grader_account(course.id))
+        tmp.replace(copy)
+        log(f"コース {course.id}: 採点用の CKAN 読み取りトークンを採点画面に渡しました")
+
+
 def ensure_usage(layout: Layout, token: str, log=print) -> bool:
     """Once: the sample catalogue's fictional usage history (ckan_seed/usage.py) in CKAN's tracking tables."""
     from ckan_seed.usage import DAYS, KEY_PREFIX, copy_text, visits

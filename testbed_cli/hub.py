@@ -226,7 +226,11 @@ def ensure_course(layout: Layout, course, log=print) -> None:
     if src.is_dir():
         sync_course_source(src, root / "source", course.id, log)
     settings = nbgrader_settings.course_settings(
-        str(root), course.id, ckan_url=layout.cfg.ckan_internal_url, templates=str(layout.app / "grader" / "templates")
+        str(root),
+        course.id,
+        ckan_url=layout.cfg.ckan_internal_url,
+        templates=str(layout.app / "grader" / "templates"),
+        ckan_token_file=str(home / names.CKAN_GRADER_TOKEN_COPY),  # written by testbed_cli/ckan.py
     )
     cfg_text = nbgrader_settings.config_file(settings, "this course's nbgrader settings (formgrader service)")
     _write(home / ".jupyter" / "nbgrader_config.py", cfg_text)

@@ -394,6 +394,7 @@ def up(layout: Layout, log=print) -> dict:
     ckan.ensure_usage(layout, token, log)
     ckan.ensure_sample_requests(layout, token, log)
     ckan.ensure_sample_usecases(layout, token, log)
+    ckan.ensure_grader_reader(layout, token, log)  # the role-play's request checks, from the formgrader too
     wait_healthy(layout, list(checks(layout)), timeout=120, log=log)
     if system.is_root():  # team workspaces (班の作業場所) from the roster's teams; none in the one-account demo mode
         for problem in team_workspaces.sync_quietly(layout):

@@ -155,6 +155,9 @@ def feedback_watch_state(course: str) -> str:
     return f"feedback-watch-{course}.json"
 
 
+# The grader's own CKAN account: no sysadmin, a ``member`` of every trainee's sandbox (ckan_seed/trainees.py), so the
+# trusted grader (grader/ckan_checks.py) reads their training copies of data requests; its token is CKAN_GRADER_TOKEN.
+CKAN_GRADER_USER = "testbed-grader"
 CKAN_TOKEN_DB = "ckan-tokens.sqlite"  # trainees' CKAN API tokens, made at spawn (hub_config/ckan_hook.py); root only
 HUB_DB = "jupyterhub.sqlite"  # JupyterHub's own database
 
@@ -168,6 +171,8 @@ REDIS = "redis"
 CKAN_SECRET_KEY = "ckan-secret-key"
 CKAN_ADMIN_PASSWORD = "ckan-admin-password"
 CKAN_ADMIN_TOKEN = "ckan-admin-token"
+CKAN_GRADER_TOKEN = "ckan-grader-token"  # made by ./testbed up (testbed_cli/ckan.py; ckan_seed/trainees.py)
+CKAN_GRADER_TOKEN_COPY = ".ckan-grader-token"  # its copy in each course's grader home, for the formgrader (0600)
 HUB_COOKIE_SECRET = "hub-cookie-secret"
 PROXY_AUTH_TOKEN = "proxy-auth-token"
 HUB_ADMIN_TOKEN = "hub-admin-token"
@@ -204,6 +209,7 @@ SECRETS = {
     service_token(classroom_name("<course>")): "hub API token of a course's classroom service",
     certificate_key("<course>"): "key of a course's completion certificate numbers (HMAC)",
     CKAN_ADMIN_TOKEN: "CKAN API token of 'testbed-admin' (operator scripts, seeding, trainee provisioning)",
+    CKAN_GRADER_TOKEN: "CKAN API token of the grader's read-only account (a member of every sandbox, no sysadmin)",
     CKAN_TEST_DB: "PostgreSQL password of the role ckan_test (./testbed test --ckanext: ckan_test, datastore_test)",
     DATASTORE_TEST_RO: "PostgreSQL password of the DataStore read-only role of the tests, datastore_test_ro",
     CKAN_TEST_SECRET_KEY: "CKAN SECRET_KEY of the CKAN-level tests' ini (<state>/ckan-test/test.ini)",

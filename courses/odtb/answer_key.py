@@ -30,6 +30,7 @@ TITLE = re.compile(r"^#{2,4}\s*(問\s*\d+.*)$|^\*\*(問\s*\d+)\*\*", re.M)
 IMPORT = re.compile(r"^from odtbcheck\.(kadai_\d+) import (.+)$", re.M)
 QCHECK = re.compile(r"\b(\w+)\.check\(")
 QSTART = re.compile(r"^(q\d+)\.start\(\)", re.M)  # a check cell written out in the notebook
+CKAN_CHECK = "# testbed-ckan-check"  # a tests cell graded from CKAN by the trusted grader (grader/ckan_checks.py)
 MISSING_VARIABLE = "変数 … がありません（答えのセルがまだ実行されていないか、名前が違います）。"
 MISSING_FIX = "答えのセルで … = … と書き、そのセルを実行してから、このセルを実行してください。"
 
@@ -314,6 +315,8 @@ def render(module: str, nbsrc: Path) -> str:
     ]
     for q in qs:
         how = "講師（formgrader の「手採点」）" if q.manual else "自動（自己チェック＋隠しテスト）"
+        if any(source.lstrip().startswith(CKAN_CHECK) for _, _, source in q.tests):
+            how = "自動（CKAN の状態を採点の仕組みが確かめる）"
         ids = ", ".join(f"`{i}`" for i in (q.answer_ids or ([q.manual[0]] if q.manual else []))) or "—"
         out.append(f"| {_cell(q.title)} | {q.points} | {how} | {ids} |")
     for q in qs:
@@ -342,6 +345,17 @@ def render(module: str, nbsrc: Path) -> str:
         for grade_id, points, source in q.tests:
             visible, hidden = split_hidden(source)
             called = [n for n in QCHECK.findall(visible) if n in imports]
+            if source.lstrip().startswith(CKAN_CHECK):
+                spec = next((ln.lstrip("#").strip() for ln in source.splitlines()[1:] if ln.startswith("#")), "")
+                out += [
+                    "",
+                    f"### CKAN の状態での採点（テストのセル `{grade_id}`、{points}点）",
+                    "",
+                    "このセルの点は、ノートブックではなく、採点の仕組み（`grader/ckan_checks.py`）が"
+                    " CKAN で研修生が実際にしたことを読んで付けます（下の自己チェックと隠しテストは、"
+                    "研修生のトークンで同じことを確かめるだけです）。"
+                    f"条件：`{spec}`",
+                ]
             out += ["", f"### 自己チェックが落とす答え（テストのセル `{grade_id}`、{points}点）", ""]
             if called:
                 for name in called:

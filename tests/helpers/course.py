@@ -9,6 +9,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import requests
+
 from grader.courses import course_root, run_nbgrader
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,3 +85,20 @@ def on_roster(layout, course: str, name: str, fullname: str, dept: str = "テス
     finally:
         cohort_roster.forget(db, [name])
         progress.export_rosters(layout)
+
+
+def instructor_session(hub, layout, course: str) -> requests.Session:
+    """The course's instructor signed in to the hub and, through OAuth, to the course's formgrader service."""
+    s = requests.Session()
+    s.get(f"{hub.public}/hub/login", timeout=30)
+    user = layout.cfg.courses[0].instructors[0]
+    password = (layout.secrets / "instructor-password").read_text().strip()
+    r = s.post(
+        f"{hub.public}/hub/login",
+        data={"username": user, "password": password, "_xsrf": s.cookies.get("_xsrf")},
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    r = s.get(f"{hub.public}/services/formgrader-{course}/formgrader", timeout=60)  # OAuth into the service
+    assert r.status_code == 200, r.text
+    return s

@@ -25,9 +25,12 @@ sys.path.insert(0, str(REPO / "courses" / "odtb"))
 
 import runner  # noqa: E402
 
+from ckan_seed.sample_requests import ensure_training_requests, remove_training_requests  # noqa: E402
+from ckan_seed.trainees import ensure_grader_reader  # noqa: E402
 from datasets.layouts import LAYOUTS  # noqa: E402
 from grader.batch import grade_assignment  # noqa: E402
-from testbed_config.names import sandbox_org_name  # noqa: E402
+from testbed_config.ckan_client import CkanClient  # noqa: E402
+from testbed_config.names import CKAN_GRADER_TOKEN, sandbox_org_name  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
@@ -63,22 +66,36 @@ WRONG = {
             "solo_elderly = alone.groupby('町丁目').size().reindex(pop2025['地域名'], fill_value=0)"
         )
     },
+    "08_yobo": {
+        "answer_geojson": (
+            "features = [{'type': 'Feature', 'geometry': {'type': 'Point', 'coordinates': [float(r['緯度']), "
+            "float(r['経度'])]}, 'properties': {'名称': r['名称'], '所在地_連結表記': r['所在地_連結表記'], "
+            "'想定収容人数': int(r['想定収容人数'])}} for _, r in hinanbasho.iterrows()]\n"
+            "geojson = {'type': 'FeatureCollection', 'features': features}\n"
+            "json.dump(geojson, open('hinanbasho.geojson', 'w', encoding='utf-8'), ensure_ascii=False)"
+        )
+    },
 }
 
 
-def _make_trainee(admin, name: str) -> dict:
+def _make_trainee(admin, name: str, layout) -> dict:
     """A CKAN user with a sandbox organisation named as the spawn hook names it (the sandboxed grader
-    finds it by that name); the user's name is also the trainee's nbgrader student id."""
+    finds it by that name), with the role-play's training copies of requests and the grader's read access as
+    provisioning gives them; the user's name is also the trainee's nbgrader student id."""
     org = sandbox_org_name(name)
     admin.action.user_create(name=name, email=f"{name}@example.invalid", password=secrets.token_urlsafe(18))
     admin.action.organization_create(name=org, title=f"{name} のサンドボックス")
     admin.action.organization_member_create(id=org, username=name, role="editor")
+    client = CkanClient(admin.address, admin.apikey)
+    ensure_grader_reader(client, org, layout.secrets / CKAN_GRADER_TOKEN)
+    ensure_training_requests(client, org)
     token = admin.action.api_token_create(user=name, name="curriculum-test")["token"]
     return {"name": name, "env": {"CKAN_URL": admin.address, "CKAN_API_TOKEN": token, "CKAN_SANDBOX_ORG": org}}
 
 
 def _drop_trainee(admin, name: str) -> None:
     org = sandbox_org_name(name)
+    remove_training_requests(CkanClient(admin.address, admin.apikey), org)
     try:
         for ds in admin.action.package_search(
             fq=f'owner_org:"{admin.action.organization_show(id=org)["id"]}"', include_private=True, rows=100
@@ -107,12 +124,12 @@ def catalogue(ckan_admin):
 
 
 @pytest.fixture(scope="module")
-def trainees(catalogue):
+def trainees(catalogue, layout):
     run = secrets.token_hex(3)
     made = {}
     try:
         for role in ("lesson", "solution", "blank", "wrong"):
-            made[role] = _make_trainee(catalogue, f"odtb{role}{run}")
+            made[role] = _make_trainee(catalogue, f"odtb{role}{run}", layout)
         yield made
     finally:
         for t in made.values():

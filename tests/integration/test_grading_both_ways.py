@@ -14,8 +14,7 @@ import os
 import sqlite3
 
 import pytest
-import requests
-from helpers.course import enrol, live_assignment, run_testbed, submit_code
+from helpers.course import enrol, instructor_session, live_assignment, run_testbed, submit_code
 
 from grader.courses import course_root
 
@@ -69,22 +68,6 @@ def _scores(layout, course: str, assignment: str, student: str) -> dict[str, flo
     return dict(rows)
 
 
-def _instructor_session(hub, layout, course: str) -> requests.Session:
-    s = requests.Session()
-    s.get(f"{hub.public}/hub/login", timeout=30)
-    user = layout.cfg.courses[0].instructors[0]
-    password = (layout.secrets / "instructor-password").read_text().strip()
-    r = s.post(
-        f"{hub.public}/hub/login",
-        data={"username": user, "password": password, "_xsrf": s.cookies.get("_xsrf")},
-        timeout=30,
-    )
-    assert r.status_code == 200, r.text
-    r = s.get(f"{hub.public}/services/formgrader-{course}/formgrader", timeout=60)  # OAuth into the service
-    assert r.status_code == 200, r.text
-    return s
-
-
 @pytest.fixture
 def hinanjo(ckan_admin, trainee, tmp_path):
     """The trainee's publication '<trainee>-hinanjo': a CSV in the DataStore without a 住所 column."""
@@ -126,7 +109,7 @@ def test_do_the_formgrader_button_and_testbed_grade_give_the_same_grades(
         by_cli = _scores(layout, course, name, student)
         assert by_cli == {"test_kotae": 1.0, "ckan_ok": 2.0, "ckan_ng": 0.0}
 
-        s = _instructor_session(hub, layout, course)
+        s = instructor_session(hub, layout, course)
         api = f"{hub.public}/services/formgrader-{course}/formgrader/api/submission/{name}/{student}/autograde"
         xsrf = next(c.value for c in s.cookies if c.name == "_xsrf" and c.path.startswith("/services/"))
         r = s.post(api, headers={"X-XSRFToken": xsrf}, timeout=300)

@@ -38,8 +38,8 @@ def test_committed_notebooks_match_their_sources():
     assert build.main(["--check"]) == 0
 
 
-def test_course_has_eight_modules_each_with_lesson_and_assignment():
-    """Does every one of the eight modules hold lesson notebook(s) and one graded assignment?"""
+def test_course_has_nine_modules_each_with_lesson_and_assignment():
+    """Does every one of the nine modules hold lesson notebook(s) and one graded assignment?"""
     assert MODULES == [
         "00_hajimeni",
         "01_kokai",
@@ -49,6 +49,7 @@ def test_course_has_eight_modules_each_with_lesson_and_assignment():
         "05_ebpm",
         "06_mieruka",
         "07_sogo",
+        "08_yobo",
     ]
     for module in MODULES:
         folder = COURSE / "source" / module

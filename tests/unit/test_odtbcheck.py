@@ -339,12 +339,12 @@ def test_a_name_of_a_locked_cell_missing_is_not_blamed_on_the_answer_cell():
 def _graded_modules():
     import importlib
 
-    for src in sorted((REPO / "courses" / "odtb" / "src").glob("0[1-7]_*/kadai_*.nbsrc")):
+    for src in sorted((REPO / "courses" / "odtb" / "src").glob("0[1-8]_*/kadai_*.nbsrc")):
         yield src, src.read_text(encoding="utf-8"), importlib.import_module(f"odtbcheck.kadai_{src.parent.name[:2]}")
 
 
-def test_every_question_of_kadai_1_to_7_checks_from_the_package():
-    """Is every graded question of 課題1〜7 checked by the package (its check cell reads ``qN.check()``, no visible
+def test_every_question_of_kadai_1_to_8_checks_from_the_package():
+    """Is every graded question of 課題1〜8 checked by the package (its check cell reads ``qN.check()``, no visible
     ``check(`` line is left in the cell, only hidden tests) with at least two real hints (a nudge, then concrete)?"""
     import re
 
