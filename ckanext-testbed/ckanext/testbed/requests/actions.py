@@ -578,9 +578,42 @@ def testbed_request_coordinator_list(context: dict[str, Any], data_dict: dict[st
     return [row[0] for row in rows]
 
 
+def _delete_training_copies(context: dict[str, Any], data_dict: dict[str, Any]) -> int:
+    """Before a trainee's sandbox is deleted or purged: its training copies go with it (a request keeps no
+    organisation when its organisation is purged, and a request without one is no training copy any more, so it
+    would be shown to everyone). Only sandboxes: a department's requests outlive it, as before."""
+    org = model.Group.get(data_dict.get("id") or "")
+    if org is None or not org.is_organization or not practice.is_practice_org(org.name):
+        return 0
+    ids = [r.id for r in model.Session.query(Request.id).filter(Request.organization_id == org.id)]
+    if ids:
+        model.Session.query(Request).filter(Request.duplicate_of.in_(ids)).update(
+            {Request.duplicate_of: None}, synchronize_session=False
+        )
+        for table in (Notification, Follower, Comment):
+            model.Session.query(table).filter(table.request_id.in_(ids)).delete(synchronize_session=False)
+        model.Session.query(Request).filter(Request.id.in_(ids)).delete(synchronize_session=False)
+    return len(ids)  # committed with the organisation's own delete or purge
+
+
+@tk.chained_action
+def organization_delete(original, context, data_dict):
+    tk.check_access("organization_delete", context, data_dict)
+    _delete_training_copies(context, data_dict)
+    return original(context, data_dict)
+
+
+@tk.chained_action
+def organization_purge(original, context, data_dict):
+    tk.check_access("organization_purge", context, data_dict)
+    _delete_training_copies(context, data_dict)
+    return original(context, data_dict)
+
+
 def get_actions() -> dict[str, Any]:
-    return {
+    actions = {
         name: function
         for name, function in globals().items()
         if name.startswith("testbed_request_") and callable(function)
     }
+    return {**actions, "organization_delete": organization_delete, "organization_purge": organization_purge}

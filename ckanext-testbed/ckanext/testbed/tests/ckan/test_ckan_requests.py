@@ -350,3 +350,30 @@ def test_staff_and_coordinators_route_take_and_close_a_request_on_its_page(app, 
     assert "このデータで応えた要望" in dataset_page and f'href="/data-request/{rid}"' in dataset_page
     assert "このデータで応えた要望" not in app.get("/dataset/kunren-kiroku", headers=headers["staff"]).body
     assert 'href="/data-request/"' in dataset_page and "データ公開の要望" in dataset_page  # the site menu
+
+
+@pytest.mark.parametrize("removal", ["organization_delete", "organization_purge"])
+def test_a_deleted_or_purged_sandbox_takes_its_training_copies_along(city, removal):
+    """When a trainee's sandbox is deleted (CKAN's pages, then the trash) or purged, are its training copies gone
+    with it, instead of staying as requests without an organisation that everyone could read? A department's
+    request stays when its organisation goes."""
+    copy = act(
+        "testbed_request_create",
+        city["coordinator"],
+        title="保育施設の空き状況 (研修用)",
+        organization="sandbox-tanaka",
+    )
+    act("testbed_request_comment", city["trainee"], id=copy["id"], text="確認します")
+    factories.Organization(name="kankyo-ka", title="環境課")  # a department without datasets
+    city_request = file_request(city, organization="kankyo-ka")
+    outsider = city["other_requester"]
+    with pytest.raises(tk.NotAuthorized):
+        act("testbed_request_show", outsider, id=copy["id"])
+
+    act(removal, city["sysadmin"], id="sandbox-tanaka")
+
+    with pytest.raises(tk.ObjectNotFound):
+        act("testbed_request_show", city["sysadmin"], id=copy["id"])
+    assert [r["id"] for r in act("testbed_request_list", outsider)["results"]] == [city_request["id"]]
+    act(removal, city["sysadmin"], id="kankyo-ka")
+    assert act("testbed_request_show", city["sysadmin"], id=city_request["id"])["id"] == city_request["id"]
