@@ -84,4 +84,8 @@ def test_class_stop_and_start_take_the_courses_team_workspaces_along(hub, layout
         assert "班の作業場所:" in started.output and "班が開ける状態です" in started.output, started.output
         assert _server(hub, ws).get("ready")
     finally:
+        for name in (a, b):  # out of the team first: removing them later would make the workspace again, disabled
+            cohort.cli("cohort", "team", "clear", name)
         team_workspaces.delete(layout, team)
+        for archive in (layout.state / "archive").glob(f"{layout.cfg.unix_user_prefix}{ws}-*"):
+            archive.unlink()  # the copy the workspace left when its last member left the team
