@@ -57,7 +57,7 @@ cfg = load_config(sys.argv[1])
 out = {}
 for team in (True, False):
     stub = types.SimpleNamespace(unix_name="root", limits=types.SimpleNamespace(any=False), is_team=team,
-                                 team_config_dir="")
+                                 team_config_dir="", roster_db="", user=types.SimpleNamespace(name="team-0000"))
     out[str(team)] = TestbedSpawner.user_env(stub, spawner_environment(cfg, Layout(cfg)))
 print(json.dumps(out))
 """
