@@ -5,8 +5,10 @@ configurable-http-proxy as the stack does: an fcgi-program whose listening socke
 (``supervisord_plugin/testbed_sockets.py``), served through ``hub_config/proxy_listen_fd.cjs``. While a client asks
 every 20 ms, the proxy is killed with SIGKILL: no request may be refused or reset, and the proxy is back by itself.
 The same run with the proxy binding its port itself (the stock way) is refused: the test can tell the difference.
-After a SIGKILL of supervisord itself, the socket is taken from the orphaned proxy and handed to a new supervisord
-(what the guardian does): no request is refused across that either.
+Told to stop (SIGTERM), the proxy answers the requests it has already taken before it exits
+(``proxy_listen_fd.cjs``). After a SIGKILL of supervisord itself, the socket is taken from the orphaned proxy,
+the orphan is stopped and the socket handed to a new supervisord (what the guardian does): no request is refused
+across that either.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from testbed_config.layout import Layout
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
+SLOW_SECONDS = 1.5
 
 
 def _port() -> int:
@@ -42,6 +45,8 @@ def _port() -> int:
 
 class _Ok(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        if self.path == "/slow":
+            time.sleep(SLOW_SECONDS)
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()
@@ -143,6 +148,47 @@ def test_no_request_is_refused_while_the_proxy_restarts(tmp_path, layout, backen
         assert failed > 0, "the stock proxy was never refused: the test cannot tell the difference"
 
 
+def test_a_request_in_flight_is_answered_when_the_proxy_is_told_to_stop(tmp_path, layout, backend):
+    """A request the proxy has taken when it gets SIGTERM (supervisord's stop, the guardian's stop of an orphan):
+    is it answered before the proxy exits, and does the proxy exit all the same?"""
+    if not layout.chp.exists():
+        pytest.skip("configurable-http-proxy is not installed (./testbed up)")
+    rpc, port, proc = _supervised_proxy(tmp_path, layout, backend, held=True)
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=20).close()
+        pid = rpc.supervisor.getProcessInfo("proxy")["pid"]
+        answer: dict = {}
+
+        def ask() -> None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/slow", timeout=30) as r:
+                    answer["status"] = r.status
+            except OSError as e:
+                answer["error"] = repr(e)
+
+        asker = threading.Thread(target=ask, daemon=True)
+        asker.start()
+        time.sleep(SLOW_SECONDS / 3)  # the proxy has passed it on and waits for the backend
+        stopped_at = time.monotonic()
+        os.kill(pid, signal.SIGTERM)
+        asker.join(timeout=30)
+        while Path(f"/proc/{pid}").exists() and _state(pid) != "Z" and time.monotonic() - stopped_at < 10:
+            time.sleep(0.05)
+        gone_after = time.monotonic() - stopped_at
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert answer == {"status": 200}, f"the request in flight was not answered: {answer}"
+    assert gone_after < 5, f"the proxy took {gone_after:.1f} s to exit after SIGTERM"
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
+
+
 def _ask_until(port: int, stop: threading.Event, counts: dict) -> None:
     """Ask every 20 ms until ``stop``; count the requests and the failures."""
     while not stop.is_set():
@@ -175,8 +221,13 @@ def test_no_request_is_refused_while_supervisord_is_replaced(tmp_path, layout, b
         proc.wait(timeout=10)
         taken = processes.take_listening_socket(port)
         assert taken is not None, "the orphaned proxy's listening socket could not be taken"
-        os.kill(old, signal.SIGKILL)  # what the guardian does to orphans: the port stays bound by `taken`
-        time.sleep(1.0)  # requests now wait in the backlog
+        # what the guardian does to orphans (supervision.start_supervision): the stop signal, found by the marker
+        # of the dead supervisord's socket; the port stays bound by `taken` and the orphan answers what it took
+        first = Layout(StackConfig(state_dir=tmp_path / "first" / "state", prefix=layout.cfg.prefix))
+        by_name = processes.signal_orphans(first.supervisor_sock, {"proxy": "TERM"})
+        assert old in by_name.get("proxy", []), f"the orphaned proxy {old} was not found: {by_name}"
+        processes.wait_gone(by_name["proxy"], 10)
+        time.sleep(0.5)  # requests now wait in the backlog
         second_rpc, second_port, second = _supervised_proxy(tmp_path / "second", layout, backend, True, inherit=taken)
         taken.close()
         assert second_port == port
