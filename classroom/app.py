@@ -234,6 +234,7 @@ def make_app(
     console: help_console.Console | None = None,
     hub_url: str = "",
     teamwork: Teamwork | None = None,
+    backup_status: Path | None = None,
 ) -> web.Application:
     kw = {"board": board_}
     extra = help_console.routes(console, prefix) if console else []  # help queue, announcements
@@ -243,7 +244,7 @@ def make_app(
         extra += team_routes(prefix, board_, teamwork)
     return web.Application(
         [
-            *console_web.routes(prefix, board_, teamwork),  # board, trainee pages, printable view
+            *console_web.routes(prefix, board_, teamwork, backup_status),  # board, trainee pages, printable view
             (prefix + "api/progress", ApiHandler, kw),
             (prefix + page.CERTIFICATE_PATH, CertificateHandler, kw),
             (prefix + "api/solution", SolutionHandler, kw),
@@ -275,6 +276,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("--store", type=Path, help="SQLite file of the help queue and announcements (default: in HOME)")
     p.add_argument("--rubric", type=Path, help="the workshop's rubric (YAML) for grading team deliverables")
+    p.add_argument("--backup-status", type=Path, help="the stack's backup status (JSON), shown to instructors")
     args = p.parse_args(argv)
     if not 0 < args.pass_ratio <= 1:
         p.error("--pass-ratio must be in (0, 1]")
@@ -304,7 +306,7 @@ def main(argv: list[str] | None = None) -> None:
     store = Store(args.store or Path.home() / classroom_store_file(args.course))
     console = help_console.Console(b, store, os.environ.get("JUPYTERHUB_BASE_URL", "/"))
     teamwork = Teamwork(b, store, args.rubric)  # without --rubric the pages say so (in Japanese) instead of grading
-    make_app(b, prefix, console, args.hub_url, teamwork).listen(args.port, address=args.address)
+    make_app(b, prefix, console, args.hub_url, teamwork, args.backup_status).listen(args.port, address=args.address)
     print(f"classroom service of {args.course} on {args.address}:{args.port}{prefix}", flush=True)
     ioloop.IOLoop.current().start()
 

@@ -47,6 +47,8 @@ nav a{margin-right:1.2em}
 .bar form{display:flex;gap:.5em;align-items:center;flex-wrap:wrap}
 .bar select,.bar button{font:inherit;padding:1px 4px}
 .note{color:#555;font-size:12px}
+.backup{font-size:12px;color:#555}.backup-warn{color:#8a4b00;font-weight:600}
+.backup-error{color:#b00020;font-weight:600}
 .legend{display:flex;flex-wrap:wrap;gap:.2em .9em;font-size:12px;margin:.3em 0}
 .legend span.c{display:inline-block;min-width:2.2em;text-align:center;border:1px solid #999;padding:0 3px}
 .scroll{overflow:auto;max-height:calc(100vh - 9.5em);border:1px solid #999}
@@ -215,9 +217,10 @@ def _nav(view: dict) -> str:
 
 
 def board(view: dict, *, course_title: str = "", cohort: str = "", dept: str = "", sort: str = "behind",
-          team: str = "", now: datetime | None = None) -> str:  # fmt: skip
-    """The console's board for one viewer (``view`` from ``board.visible_to``): instructors get filters and sorting;
-    a trainee gets their own row, their deadlines and what is left before the certificate."""
+          team: str = "", now: datetime | None = None, backup: str = "") -> str:  # fmt: skip
+    """The console's board for one viewer (``view`` from ``board.visible_to``): instructors get filters and sorting
+    and ``backup`` (the last backup, ``backup_note.html``); a trainee gets their own row, their deadlines and what is
+    left before the certificate."""
     now = now or datetime.now(deadlines.JST)
     sort = sort if sort in glance.SORTS else "behind"
     instructor = view["instructor"]
@@ -231,7 +234,7 @@ def board(view: dict, *, course_title: str = "", cohort: str = "", dept: str = "
             f'<span class="note">{len(rows)} 人 / 全 {len(view["trainees"])} 人 ・ 更新 {escape(updated)}'
             f" ({REFRESH_SECONDS} 秒ごとに自動更新)</span>"
             f'<a class="noprint" href="{escape(PRINT_PATH + ("?" + query if query else ""))}">印刷用の表示</a>'
-            f'<a class="noprint" href="{TEAMS_PATH}">班の成果物</a></div>'
+            f'<a class="noprint" href="{TEAMS_PATH}">班の成果物</a>{backup}</div>'
         )
         scope = "研修生の進捗"
     else:

@@ -11,7 +11,7 @@ from datetime import datetime
 from jupyterhub.services.auth import HubOAuthenticated
 from tornado import web
 
-from classroom import console_page, deadlines, page, sources
+from classroom import backup_note, console_page, deadlines, page, sources
 
 TITLE_CACHE_SECONDS = 60  # assignment titles come from the source notebooks, which change rarely
 
@@ -68,14 +68,21 @@ class _ConsoleBase(HubOAuthenticated, web.RequestHandler):
 
 
 class BoardHandler(_ConsoleBase):
-    """The board: the whole class for instructors (filters, sorting), a trainee's own row otherwise."""
+    """The board: the whole class for instructors (filters, sorting, the last backup), a trainee's own row
+    otherwise."""
+
+    def initialize(self, board, backup_status=None):
+        self.board = board
+        self.backup_status = backup_status
 
     @web.authenticated
     async def get(self):
         view = await self.board.for_viewer(self.current_user)
         f = self.filters()
         f["sort"] = f["sort"] or "behind"
-        self.html(console_page.board(view, course_title=self.board.title, now=datetime.now(deadlines.JST), **f))
+        now = datetime.now(deadlines.JST)
+        backup = backup_note.html(self.backup_status, now) if view["instructor"] else ""
+        self.html(console_page.board(view, course_title=self.board.title, now=now, backup=backup, **f))
 
 
 class PrintHandler(_ConsoleBase):
@@ -130,11 +137,11 @@ class TraineeHandler(_ConsoleBase):
         )
 
 
-def routes(prefix: str, board, teamwork=None) -> list[tuple]:
+def routes(prefix: str, board, teamwork=None, backup_status=None) -> list[tuple]:
     """The console's pages under the service prefix (the board replaces the old table at the root)."""
     kw = {"board": board}
     return [
-        (prefix, BoardHandler, kw),
+        (prefix, BoardHandler, {**kw, "backup_status": backup_status}),
         (prefix + console_page.TRAINEE_PATH, TraineeHandler, {**kw, "teamwork": teamwork}),
         (prefix + console_page.PRINT_PATH, PrintHandler, kw),
     ]

@@ -69,7 +69,8 @@ def backup_name(at: datetime) -> str:
 
 
 def default_dir(layout: Layout) -> Path:
-    return layout.state / "backups"
+    """``backup.dir`` of the stack config, or ``<state>/backups``."""
+    return layout.cfg.backup.dir or layout.state / "backups"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,7 +157,7 @@ def dump_database(layout: Layout, db: str, dest: Path) -> None:
 
 
 def create(layout: Layout, dest_dir: Path | None = None, *, log=print) -> dict:
-    """Write a complete backup into ``dest_dir`` (default ``<state>/backups``); returns its manifest plus
+    """Write a complete backup into ``dest_dir`` (default ``default_dir``); returns its manifest plus
     ``path`` and ``seconds``."""
     if os.geteuid() != 0:
         raise SetupError(

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from classroom import rubric
-from testbed_cli import cohort_roster, secrets, system
+from testbed_cli import backup_schedule, cohort_roster, secrets, system
 from testbed_cli.errors import SetupError
 from testbed_cli.hub import _get
 from testbed_cli.layout import REPO, Layout
@@ -70,6 +70,7 @@ def ensure_state(layout: Layout) -> None:
         secrets.get(layout.state, names.certificate_key(course.id))
     export_rosters(layout)
     export_rubric(layout)
+    backup_schedule.export_status(layout)  # the console's note of the last backup
 
 
 def export_rosters(layout: Layout) -> None:
@@ -146,6 +147,7 @@ def progress_program(layout: Layout, index: int, address: str = "127.0.0.1") -> 
         f"--hub-url=http://{cfg.local_host}:{cfg.ports.hub}",  # trainees' servers, for a fresh copy of an assignment
         f"--solution-after={cfg.solution_after}",  # remote mode: model answers after N failed self-checks
         f"--rubric={rubric_copy(layout, course.id)}",  # the workshop's rubric (班の成果物, 振り返り)
+        f"--backup-status={home / names.BACKUP_STATUS_COPY}",  # the last backup (testbed_cli/backup_schedule.py)
     ]
     account = layout.grader_account(course.id) if system.is_root() else None
     return Program(name, command, user=account, directory=home, environment=env, priority=50)

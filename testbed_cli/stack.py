@@ -83,7 +83,23 @@ def programs(layout: Layout) -> list[Program]:
         *(progress.progress_program(layout, i) for i in range(len(layout.cfg.courses))),
         autograder_program(layout) if layout.cfg.mode == "remote" else feedback_watcher_program(layout),
         guardian_program(layout),
+        *([backup_program(layout)] if layout.cfg.backup.daily_at else []),
     ]
+
+
+def backup_program(layout: Layout) -> Program:
+    """With ``backup.daily_at``: backs the stack up every day at that time (testbed_cli/backup_schedule.py), as
+    root (homes and secrets), from the installed copy like the guardian."""
+    from testbed_cli import backup_schedule
+
+    return Program(
+        backup_schedule.NAME,
+        [sys.executable, "-m", "testbed_cli.backup_schedule", "--stack", str(layout.stack_yaml)],
+        priority=70,
+        directory=layout.app,
+        environment={"PYTHONUNBUFFERED": "1", "HOME": str(layout.state), "PYTHONPATH": str(layout.app)},
+        stopwaitsecs=30,  # a backup in progress is abandoned, its .partial folder removed (pg_dump killed)
+    )
 
 
 def guardian_program(layout: Layout) -> Program:
@@ -172,6 +188,8 @@ def checks(layout: Layout) -> dict[str, Callable[[], bool]]:
     else:
         c[FEEDBACK_WATCHER] = lambda: supervisor.states(layout).get(FEEDBACK_WATCHER, {}).get("statename") == "RUNNING"
     c["guardian"] = lambda: supervisor.states(layout).get("guardian", {}).get("statename") == "RUNNING"
+    if layout.cfg.backup.daily_at:
+        c["backup"] = lambda: supervisor.states(layout).get("backup", {}).get("statename") == "RUNNING"
     return c
 
 
@@ -381,7 +399,7 @@ def up(layout: Layout, log=print) -> dict:
     plan += [
         (p.name, changed["app"] or stack_changed)
         for p in progs
-        if p.name in ("autograder", FEEDBACK_WATCHER, "guardian")
+        if p.name in ("autograder", FEEDBACK_WATCHER, "guardian", "backup")
     ]
     for name, needs_restart in plan:
         if needs_restart and supervisor.states(layout)[name]["statename"] == "RUNNING":

@@ -13,7 +13,7 @@ import ipaddress
 import os
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -542,6 +542,60 @@ class Mail(_Strict):
         return self.port or MAIL_PORTS[self.security]
 
 
+_DAILY_AT_RE = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+class Backup(_Strict):
+    """Backups (``./testbed backup``): where they go, how many are kept, and a daily run by the stack itself."""
+
+    dir: Path | None = Field(
+        None,
+        description="Absolute path of the folder backups are written to (default: <state_dir>/backups). Another "
+        "disk is better: a backup on the same disk does not survive that disk.",
+    )
+    keep: int = Field(
+        7,
+        ge=0,
+        le=1000,
+        description="How many backups to keep in that folder: after each successful backup the oldest beyond this "
+        "number are deleted (0: never delete). Backups written elsewhere with --to are never deleted.",
+    )
+    daily_at: str = Field(
+        "",
+        description='Time of day (HH:MM, Japan time) the stack backs itself up every day, e.g. "02:30"; empty '
+        "(default): only when ./testbed backup is run. A run missed while the server was off is made up at the "
+        "next start.",
+    )
+
+    @field_validator("dir")
+    @classmethod
+    def _dir(cls, v: Path | None) -> Path | None:
+        if v is not None and not v.is_absolute():
+            raise ValueError("絶対パスを指定してください (例: /mnt/backup/testbed)")
+        return v
+
+    @field_validator("daily_at", mode="before")
+    @classmethod
+    def _daily_at_quoted(cls, v: Any) -> Any:
+        if isinstance(v, int) and not isinstance(v, bool):  # YAML 1.1 reads an unquoted 12:30 as the number 750
+            raise ValueError(
+                '時刻は引用符で囲んで "12:30" のように書いてください '
+                "(引用符がないと、YAML は 12:30 のような時刻を数として読みます)"
+            )
+        return v
+
+    @field_validator("daily_at")
+    @classmethod
+    def _daily_at(cls, v: str) -> str:
+        v = v.strip()
+        if v and not _DAILY_AT_RE.match(v):
+            raise ValueError(
+                f"{v!r} は時刻として使えません: 毎日バックアップする時刻を 24 時間制の HH:MM で書いてください "
+                '(例: "02:30"。YAML では引用符で囲みます)'
+            )
+        return v
+
+
 class StackConfig(_Strict):
     """The whole stack: where it lives, how it is reached, who runs it."""
 
@@ -591,6 +645,10 @@ class StackConfig(_Strict):
     mail: Mail = Field(
         default_factory=Mail,
         description="E-mail through an SMTP server (optional; absent: nothing is sent), see below.",
+    )
+    backup: Backup = Field(
+        default_factory=Backup,
+        description="Backups: folder, how many are kept, a daily run (optional), see below.",
     )
     ckan_site_title: str = Field("オープンデータ・テストベッド カタログ", description="Title of the CKAN site.")
     unix_user_prefix: str = Field(

@@ -147,6 +147,9 @@ def sandbox_org_name(hub_username: str) -> str:
 # the course's roster (氏名, 所属, 期) and deadlines, exported into its grader account's home for the
 # board and the grader (./testbed up and every cohort or deadline change write it, as root)
 ROSTER_EXPORT = "progress-roster.json"
+# the last backup (time, success or the error), copied into each grader account's home for the console, as root,
+# by every ./testbed backup and every scheduled one (testbed_cli/backup_schedule.py)
+BACKUP_STATUS_COPY = "progress-backup-status.json"
 GRADEBOOK = "gradebook.db"  # nbgrader's gradebook, in the course root (written by the grader side only)
 
 

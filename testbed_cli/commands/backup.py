@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from testbed_cli import backup as ops
-from testbed_cli import backup_restore, usage_ja
+from testbed_cli import backup_restore, backup_schedule, usage_ja
+from testbed_cli.errors import SetupError
 from testbed_config import japan_time
 
 
@@ -29,12 +31,22 @@ def _size(n: int) -> str:
     "--to",
     "dest",
     type=click.Path(file_okay=False, path_type=Path),
-    help="保存先のフォルダ (既定: <状態ディレクトリ>/backups)",
+    help="保存先のフォルダ (既定: 設定の backup.dir、なければ <状態ディレクトリ>/backups)。"
+    "ここに作ったバックアップは、古くなっても消しません",
 )
 @click.pass_obj
 def backup(obj, dest: Path | None):
     """動いたままの研修環境をバックアップします (データベース・ハブ・提出物・ホーム・秘密情報、root 専用)。"""
-    m = ops.create(obj.layout, dest, log=_log)
+    layout = obj.layout
+    try:
+        m = ops.create(layout, dest, log=_log)
+    except (SetupError, OSError) as e:
+        if os.geteuid() == 0 and layout.state.is_dir():
+            backup_schedule.record(layout, trigger="manual", error=str(e))
+        raise
+    backup_schedule.record(layout, trigger="manual", manifest=m)
+    if dest is None or dest.resolve() == ops.default_dir(layout).resolve():
+        backup_schedule.prune(ops.default_dir(layout), layout.cfg.backup.keep, log=_log)
     click.secho(f"バックアップを作りました ({m['total_seconds']} 秒、{_size(m['size'])}): {m['path']}", fg="green")
     click.echo(f"  データベース: {', '.join(d['name'] for d in m['databases'])} (pg_dump)")
     files = m["files"]

@@ -39,7 +39,25 @@ def _testbed(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
     return subprocess.run([str(REPO / "testbed"), *args], capture_output=True, text=True, timeout=timeout)
 
 
-def _backup(dest: Path) -> tuple[Path, float]:
+@pytest.fixture(autouse=True)
+def _backup_status_put_back(layout, stack_config):
+    """The stack's record of its last backup as it was (the tests' backups go to folders removed afterwards)."""
+    from testbed_cli import backup_schedule
+
+    paths = [backup_schedule.status_path(layout)]
+    paths += [backup_schedule.console_copy(layout, c.id) for c in stack_config.courses]
+    saved = {p: (p.read_bytes() if p.exists() else None) for p in paths}
+    yield
+    for path, data in saved.items():
+        if data is None:
+            path.unlink(missing_ok=True)
+        elif path.parent.is_dir():
+            path.write_bytes(data)
+
+
+def _backup(dest: Path, layout) -> tuple[Path, float]:
+    from testbed_cli import backup_schedule
+
     t0 = time.monotonic()
     proc = _testbed("backup", "--to", str(dest))
     seconds = time.monotonic() - t0
@@ -47,6 +65,9 @@ def _backup(dest: Path) -> tuple[Path, float]:
     (made,) = [p for p in dest.iterdir() if p.is_dir()]  # the complete backup only: no .partial left behind
     assert re.fullmatch(r"testbed-backup-\d{8}-\d{6}", made.name), made.name
     assert (made.stat().st_mode & 0o777) == 0o700
+    # recorded for the console (a backup made with --to is never pruned, but it is the last backup)
+    status = backup_schedule.read_status(layout)
+    assert status["last_success"]["name"] == made.name and status["last_attempt"]["ok"], status
     return made, seconds
 
 
@@ -72,7 +93,7 @@ def test_damaged_backups_are_refused_and_nothing_changes(layout):
     restarted and no secret touched?"""
     dest = Path(tempfile.mkdtemp(prefix="testbed-backup-test-"))
     try:
-        made, _ = _backup(dest)
+        made, _ = _backup(dest, layout)
         secrets_before = {p.name: _sha256(p) for p in layout.secrets.iterdir()}
         pids_before = _pids(layout)
 
@@ -128,7 +149,7 @@ def test_restore_brings_back_file_dataset_submission_and_old_password(hub, layou
                 inbound = layout.exchange / course / "inbound"
                 (sub,) = inbound.glob(f"{account.pw_name}+bk-kakunin+*")
 
-                made, backup_seconds = _backup(dest)
+                made, backup_seconds = _backup(dest, layout)
                 size = sum(p.stat().st_size for p in made.rglob("*") if p.is_file())
 
                 # damage: the file, the dataset (purged, with its upload), the submission, the password, the hub
