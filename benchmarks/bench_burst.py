@@ -361,17 +361,17 @@ def make_trainees(layout: Layout, n: int, tag: str) -> dict[str, str]:
     return pw
 
 
-def drop_trainees(layout: Layout, names: list[str]) -> None:
+def drop_trainees(layout: Layout, users: list[str]) -> None:
     hub = HubClient.from_layout(layout)
     url, token = layout.cfg.ckan_internal_url, (layout.secrets / names.CKAN_ADMIN_TOKEN).read_text().strip()
-    for n in names:
+    for n in users:
         hub.delete_user(n)
         unix = layout.cfg.unix_user_prefix + n
         subprocess.run(["pkill", "-KILL", "-u", unix], capture_output=True)  # kernels still shutting down
         subprocess.run(["/usr/sbin/userdel", "-r", unix], capture_output=True)
         passwords.delete(cohort.password_db(layout), n)
         ckan_trainees.remove_trainee(url, token, n, token_db=cohort.token_db(layout))
-    roster.forget(cohort.roster_db(layout), names)
+    roster.forget(cohort.roster_db(layout), users)
     progress.export_rosters(layout)
 
 
