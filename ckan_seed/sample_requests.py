@@ -14,9 +14,11 @@ later changes survive), and an existing requester account is reused.
 
 For the role-play (course module 08_yobo), every trainee gets **training copies** of two of them in their own
 sandbox (``ensure_training_requests``, called when the trainee's CKAN side is provisioned): the GeoJSON request,
-which can be met, and the personal-data request, still open. Each copy is filed by the same fictional requester
-(to no department, so it goes to the coordinators) and then routed to the sandbox with the admin client, so the
-trainee, an editor of their sandbox, can discuss and close it, and nobody but those involved sees it.
+which can be met, and the personal-data request, still open. The admin client files each copy in one call on
+behalf of the same fictional requester, routed straight to the sandbox (``testbed_request_create`` with
+``requester``, sysadmins only), so the trainee, an editor of their sandbox, can discuss and close it, nobody but
+those involved sees it, and only the trainee is notified: never the coordinators (a copy filed to no department
+first would tell every coordinator, once per copy and trainee), nor the fictional requester.
 """
 
 from __future__ import annotations
@@ -164,8 +166,7 @@ def ensure_training_requests(admin: CkanClient, org: str, samples=ROLEPLAY) -> l
         if sample.fields["title"] in have:
             continue
         _ensure_requester(admin, sample)
-        request = _file_as(admin, sample)
-        admin.call("testbed_request_assign", id=request["id"], organization=org)
+        admin.call("testbed_request_create", **sample.fields, organization=org, requester=sample.requester)
         filed.append(sample.fields["title"])
     return filed
 

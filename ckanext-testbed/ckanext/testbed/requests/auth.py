@@ -1,6 +1,7 @@
 """Who may do what with data requests (sysadmins pass every check, as everywhere in CKAN).
 
-- file a request: anyone signed in (a self-registered requester, staff, a trainee);
+- file a request: anyone signed in (a self-registered requester, staff, a trainee); on behalf of a named
+  requester (``requester``): sysadmins only (the training copies of ``ckan_seed/sample_requests.py``);
 - read requests: anyone, except training copies (requests routed to a sandbox), which only the requester,
   that sandbox's members and coordinators see;
 - comment: the requester, members of the request's organisation, coordinators;
@@ -32,7 +33,13 @@ def _refused(message: str) -> dict[str, Any]:
 
 
 def testbed_request_create(context, data_dict=None):
-    return OK if roles.current_user(context) else _refused(messages.SIGN_IN)
+    """Anyone signed in; filing on someone else's behalf (``requester``) only sysadmins, whom CKAN lets
+    through before this function runs."""
+    if not roles.current_user(context):
+        return _refused(messages.SIGN_IN)
+    if (data_dict or {}).get("requester"):
+        return _refused(messages.ONLY_SYSADMIN_REQUESTER)
+    return OK
 
 
 @tk.auth_allow_anonymous_access

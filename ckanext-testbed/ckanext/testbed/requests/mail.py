@@ -113,6 +113,10 @@ def set_wants_mail(user: model.User, on: bool) -> None:
     user.plugin_extras = extras
 
 
+def _top_level_domain(address: str) -> str:
+    return address.strip().rpartition("@")[2].lower().rstrip(".").rpartition(".")[2]
+
+
 def has_address(user: model.User) -> bool:
     """Does the user have an address mail can reach? Not the placeholders of accounts the project makes itself
     (trainees ``…@trainees.testbed.example``, sample requesters ``…@example.invalid``, ``testbed-admin@localhost``):
@@ -120,8 +124,13 @@ def has_address(user: model.User) -> bool:
     address = user.email or ""
     if not _ADDRESS.match(address) or mail_text.one_line(address) != address:
         return False
-    domain = address.rpartition("@")[2].lower().rstrip(".")
-    return domain.rpartition(".")[2] not in RESERVED_TLDS
+    return _top_level_domain(address) not in RESERVED_TLDS
+
+
+def never_delivered(address: str | None) -> bool:
+    """Is ``address`` under ``.invalid`` (RFC 2606: never resolves), like the seeded fictional requesters'
+    ``…@example.invalid``? No mail of CKAN's own (``notify_recipient``) is sent there either."""
+    return _top_level_domain(address or "") == "invalid"
 
 
 # the job (ckan-worker) ------------------------------------------------------------------------------------
@@ -257,7 +266,11 @@ def notify_recipient(
     headers: dict[str, Any] | None = None,
     attachments=None,
 ) -> bool:
-    """CKAN's ``INotifier``: with ``ckanext.testbed.mail.ssl``, send CKAN's mails over SMTPS (CKAN cannot)."""
+    """CKAN's ``INotifier``: with ``ckanext.testbed.mail.ssl``, send CKAN's mails over SMTPS (CKAN cannot). A mail
+    to an address under ``.invalid`` is dropped quietly (counted as handled, so CKAN's mailer sends nothing)."""
+    if not already_notified and never_delivered(recipient_email):
+        log.info("No mail to %s: a reserved .invalid address (RFC 2606)", recipient_email)
+        return True
     if already_notified or not tk.asbool(tk.config.get(SSL)):
         return already_notified
     msg = EmailMessage()

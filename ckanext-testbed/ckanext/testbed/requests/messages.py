@@ -51,6 +51,10 @@ NOT_STAFF_MOVE = "担当課を別の組織に変えられるのは、調整役�
 NOT_STAFF_CLOSE = "この要望を完了にできるのは、担当課の編集者・管理者と調整役だけです。"
 ONLY_SYSADMIN_DELETE = "要望を削除できるのは、サイト管理者だけです。"
 ONLY_SYSADMIN = "調整役を任命・解除できるのは、サイト管理者だけです。"
+ONLY_SYSADMIN_REQUESTER = (
+    "ほかの人を要望者として (代わりに) 要望を出せるのは、サイト管理者だけです。"
+    "要望者 (requester) を指定せずに出してください。"
+)
 ONLY_COORDINATORS = "調整役の一覧を見られるのは、サイト管理者と調整役だけです。"
 
 # mail notifications (mail.py, mail_text.py); {actor} is a display name + さん, or a role (要望者, 担当課, 調整役)

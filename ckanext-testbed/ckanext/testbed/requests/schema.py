@@ -77,6 +77,7 @@ def create_schema() -> dict[str, list]:
         "data_format": [optional_text("希望する形式", SHORT_MAX)],
         "area": [optional_text("対象の地域", SHORT_MAX)],
         "organization": [optional_text("担当課 (組織)", SHORT_MAX)],
+        "requester": [optional_text("要望者", SHORT_MAX)],  # sysadmins only (auth.py): filing on someone's behalf
     }
 
 

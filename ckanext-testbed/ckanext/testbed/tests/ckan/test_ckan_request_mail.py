@@ -17,7 +17,7 @@ import subprocess
 import ckan.model as model
 import pytest
 from aiosmtpd.controller import Controller
-from ckan.lib import jobs
+from ckan.lib import jobs, mailer
 from ckan.plugins import toolkit as tk
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
@@ -277,6 +277,38 @@ def test_placeholder_addresses_of_trainees_and_samples_get_no_mail(smtp, run_job
     file_request(people)
     (job,) = run_jobs()
     assert job.return_value() == 0 and smtp.received == []
+
+
+def test_a_training_copy_mails_only_the_trainee_and_nothing_goes_to_an_invalid_address(smtp, run_jobs, people):
+    """Filed as trainee provisioning files it (a sysadmin, on the fictional requester's behalf, straight to the
+    trainee's sandbox), is a training copy mailed to the trainee only: no coordinator, not the sysadmin, and never
+    the requester's reserved ``…@example.invalid`` address, neither on a later event nor by CKAN's own mailer?"""
+    sysadmin = factories.Sysadmin(email="testbed-admin@localhost")
+    requester = model.User.get(people["requester"]["id"])
+    requester.email = "tb-req-yamada@example.invalid"
+    model.repo.commit()
+    trainee = factories.User(name="tb-kobayashi", fullname="小林 研修", email="kobayashi@city.example.jp")
+    act("organization_create", sysadmin, name="sandbox-kobayashi", title="小林 研修 のサンドボックス")
+    act("organization_member_create", sysadmin, id="sandbox-kobayashi", username=trainee["name"], role="editor")
+
+    copy = act(
+        "testbed_request_create",
+        sysadmin,
+        title=f"【研修】{TITLE}",
+        organization="sandbox-kobayashi",
+        requester=people["requester"]["name"],
+    )
+    (job,) = run_jobs()
+    assert job.return_value() == 1 and smtp.addresses() == ["kobayashi@city.example.jp"]
+    created = only(smtp.to("kobayashi@city.example.jp"))
+    assert "新しい要望が届きました" in created["Subject"]
+    assert "山田 物流 さんがデータ公開の要望を出しました。" in created.get_content()  # the requester filed it
+
+    act("testbed_request_comment", trainee, id=copy["id"], text="確認します。")  # to the requester, who follows it
+    (job,) = run_jobs()
+    assert job.return_value() == 0 and smtp.addresses() == ["kobayashi@city.example.jp"]
+    mailer.mail_recipient("山田 物流", "tb-req-yamada@example.invalid", "パスワードの再設定", "本文")  # CKAN's own
+    assert smtp.addresses() == ["kobayashi@city.example.jp"]
 
 
 def test_a_title_and_a_name_with_newlines_and_html_cannot_break_the_headers(smtp, run_jobs, people):

@@ -264,6 +264,66 @@ def test_training_copies_are_seen_and_answered_only_in_the_trainees_sandbox(city
     assert act("testbed_request_list", city["sysadmin"])["count"] == 1
 
 
+TRAINING_COPIES = (
+    "【研修】指定緊急避難場所の一覧を GeoJSON で公開してほしい",
+    "【研修】避難行動要支援者名簿を公開してほしい",
+)
+
+
+def provision_training_copies(sysadmin: dict, requester: dict, sandbox: str) -> list[dict]:
+    """File the role-play's training copies as trainee provisioning does (``ckan_seed/sample_requests.py``,
+    ``ensure_training_requests``): the site's sysadmin, for the fictional requester, straight to the sandbox."""
+    return [
+        act("testbed_request_create", sysadmin, title=title, organization=sandbox, requester=requester["name"])
+        for title in TRAINING_COPIES
+    ]
+
+
+def test_provisioning_training_copies_tells_only_the_trainee(city):
+    """Do a trainee's training copies, filed by a sysadmin on the fictional requester's behalf straight into the
+    sandbox the sysadmin made, notify the trainee once per copy, and never the coordinators, the requester (whose
+    requests they are) nor the sysadmin? (Filed to no department and then routed, each copy told every coordinator.)"""
+    sysadmin, requester, coordinator = city["sysadmin"], city["requester"], city["coordinator"]
+    trainee = factories.User(name="tb-kobayashi")
+    act("organization_create", sysadmin, name="sandbox-kobayashi", title="kobayashi のサンドボックス")
+    act("organization_member_create", sysadmin, id="sandbox-kobayashi", username=trainee["name"], role="editor")
+
+    copies = provision_training_copies(sysadmin, requester, "sandbox-kobayashi")
+
+    assert kinds(coordinator) == [] and kinds(requester) == [] and kinds(sysadmin) == []
+    assert kinds(trainee) == ["created"] * len(TRAINING_COPIES)
+    assert kinds(city["trainee"]) == [] and kinds(city["staff"]) == []
+    notes = act("testbed_request_notifications", trainee)["results"]
+    assert {n["request_id"] for n in notes} == {c["id"] for c in copies}
+    assert {n["actor"] for n in notes} == {requester["name"]}  # the requester filed them, in the trainee's eyes
+    for copy in copies:
+        assert copy["organization"]["name"] == "sandbox-kobayashi" and copy["status"] == "open"
+        mine = act("testbed_request_show", requester, id=copy["id"])
+        assert mine["requester"] == requester["name"] and mine["is_mine"] and mine["following"]
+    assert act("testbed_request_list", requester, mine=True)["count"] == len(TRAINING_COPIES)
+    assert act("testbed_request_list", city["trainee"], organization="sandbox-kobayashi")["count"] == 0
+
+
+@pytest.mark.parametrize("who", ["coordinator", "staff", "trainee", "requester"])
+def test_only_a_sysadmin_files_a_request_on_someone_elses_behalf(city, who):
+    """Is anyone but a sysadmin who names a ``requester`` refused in Japanese with nothing filed, and does a
+    sysadmin naming no such user get a Japanese message on that field?"""
+    with pytest.raises(tk.NotAuthorized) as refused:
+        act(
+            "testbed_request_create",
+            city[who],
+            title="代わりに出す要望",
+            organization="kikikanri-ka",
+            requester=city["other_requester"]["name"],
+        )
+    assert messages.ONLY_SYSADMIN_REQUESTER in str(refused.value)
+    with pytest.raises(tk.ValidationError) as unknown:
+        act("testbed_request_create", city["sysadmin"], title="代わりに出す要望", requester="tb-nobody")
+    assert unknown.value.error_dict == {"requester": [messages.USER_NOT_FOUND.format(name="tb-nobody")]}
+    assert act("testbed_request_list", city["sysadmin"])["count"] == 0
+    assert kinds(city["coordinator"]) == []
+
+
 def test_the_pages_file_list_and_discuss_a_request_in_japanese(app, city):
     """Do /data-request, /data-request/new and /data-request/<id> work in Japanese: an empty title refused with
     the field's message, a filed request listed and found by 保育, a comment with HTML shown as text?"""
