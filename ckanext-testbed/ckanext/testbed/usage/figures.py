@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from . import daily
@@ -26,8 +27,7 @@ from . import daily
 DOWNLOAD_PATH = re.compile(r"/dataset/[^/]+/resource/([0-9a-f-]{36})/download(?:/|$)")
 
 
-@dataclass(frozen=True)
-class Dataset:
+class Dataset(NamedTuple):  # a tuple: a thousand of them are made per call, ~4 ms as a frozen dataclass
     id: str
     name: str
     title: str
@@ -56,6 +56,19 @@ WHERE p.state = 'active' AND p.type = 'dataset'
   AND (:practice OR g.name IS NULL OR NOT starts_with(g.name, :prefix))
   AND (CAST(:org AS text) IS NULL OR p.owner_org = :org)
 """
+
+
+class Named(NamedTuple):
+    id: str
+    name: str
+
+
+_ALL = "SELECT id, name FROM package WHERE state = 'active' AND type = 'dataset'"
+
+
+def all_datasets(session) -> list[Named]:
+    """Every active dataset's id and URL name (what ``usage`` matches visits against), sandboxes' too."""
+    return [Named(*row) for row in session.execute(_text(_ALL))]
 
 
 def readable_datasets(
@@ -104,7 +117,7 @@ def _shift(period: daily.Period) -> timedelta | None:
     return leads.pop() if len(leads) == 1 else None
 
 
-def usage(session, period: daily.Period, datasets: list[Dataset]) -> tuple[PerDay, PerDay]:
+def usage(session, period: daily.Period, datasets: list[Dataset] | list[Named]) -> tuple[PerDay, PerDay]:
     """(views, downloads) per dataset id and day, each counted as ``testbed_usage_daily`` counts them: distinct
     visitors per day of a dataset's page (``/dataset/<name or id>``, any language prefix); of each of its files
     (a link's URL, or an upload's download path under any host name)."""
@@ -114,8 +127,11 @@ def usage(session, period: daily.Period, datasets: list[Dataset]) -> tuple[PerDa
     by_page = {key: d.id for d in datasets for key in (d.name, d.id)}
     by_url: dict[str, tuple[str, str]] = {}
     by_resource: dict[str, tuple[str, str]] = {}
-    resources = session.execute(text(_RESOURCES), {"ids": [d.id for d in datasets]}) if datasets else []
+    wanted = {d.id for d in datasets}
+    resources = session.execute(text(_RESOURCES)) if datasets else []
     for resource_id, package_id, url, url_type in resources:
+        if package_id not in wanted:
+            continue
         if url_type == "upload":
             by_resource[resource_id] = (resource_id, package_id)
         elif url:
@@ -167,8 +183,11 @@ def usage(session, period: daily.Period, datasets: list[Dataset]) -> tuple[PerDa
     return views, downloads
 
 
+# Every active dataset's files, the unwanted left out in Python: ``package_id = ANY(:ids)`` with a thousand ids
+# compares each row with each id (~5 ms at a thousand datasets; this ~2 ms).
 _RESOURCES = """
-SELECT id, package_id, url, url_type FROM resource WHERE state = 'active' AND package_id = ANY(:ids)
+SELECT r.id, r.package_id, r.url, r.url_type FROM resource r JOIN package p ON p.id = r.package_id
+WHERE r.state = 'active' AND p.state = 'active' AND p.type = 'dataset'
 """
 
 # What ``usage`` reads, in a few numbers per day: the visits (how many, the latest, a sum of their hashes) and
@@ -180,13 +199,13 @@ FROM tracking_raw r
 WHERE r.tracking_type IN ('page', 'resource') AND r.access_timestamp >= :since AND r.access_timestamp < :until
 GROUP BY 1
 """
+# (a sum of hashes, like the visits' above: ~1 ms at a thousand datasets, where an md5 of them all sorted took ~4 ms)
 _MATCHED = """
 SELECT
-  (SELECT md5(coalesce(string_agg(id || ' ' || name, ',' ORDER BY id), ''))
+  (SELECT count(*) || ' ' || coalesce(sum(hashtext(id || ' ' || name)), 0)
    FROM package WHERE state = 'active' AND type = 'dataset'),
-  (SELECT md5(coalesce(string_agg(
-            r.id || ' ' || r.package_id || ' ' || coalesce(r.url, '') || ' ' || coalesce(r.url_type, ''),
-            ',' ORDER BY r.id), ''))
+  (SELECT count(*) || ' ' || coalesce(sum(hashtext(
+            r.id || ' ' || r.package_id || ' ' || coalesce(r.url, '') || ' ' || coalesce(r.url_type, ''))), 0)
    FROM resource r JOIN package p ON p.id = r.package_id
    WHERE r.state = 'active' AND p.state = 'active' AND p.type = 'dataset')
 """
@@ -266,9 +285,10 @@ def requests_by_org(
     return per_org, overall
 
 
+# Every dataset's, the unwanted left out in Python (``dataset_id = ANY(:ids)`` with a thousand ids: ~10 ms, ~3 ms)
 _ANSWERED = f"""
 SELECT dataset_id, count(*) FROM testbed_request
-WHERE status = 'closed' AND resolution IN ('published', 'partial') AND dataset_id = ANY(:ids)
+WHERE status = 'closed' AND resolution IN ('published', 'partial') AND dataset_id IS NOT NULL
   AND closed_at >= :since AND closed_at < :until
   AND {_NOT_HIDDEN}
 GROUP BY dataset_id
@@ -279,12 +299,13 @@ def answered_by_dataset(
     session, *, ids: list[str], since: datetime, until: datetime, hidden: list[str], hidden_prefix: str | None = None
 ) -> dict:
     """{dataset id: requests closed as 公開済み/一部対応 with it in the period} (hidden as ``requests_by_org``)."""
-    params = {"ids": ids, "since": since, "until": until, "hidden": hidden, "hidden_prefix": hidden_prefix}
-    return dict(session.execute(_text(_ANSWERED), params).all())
+    params = {"since": since, "until": until, "hidden": hidden, "hidden_prefix": hidden_prefix}
+    wanted = set(ids)
+    return {dataset_id: n for dataset_id, n in session.execute(_text(_ANSWERED), params) if dataset_id in wanted}
 
 
 _HAS_USECASES = "SELECT to_regclass('testbed_usecase_dataset') IS NOT NULL"
-_USECASES = "SELECT package_id, usecase_id FROM testbed_usecase_dataset WHERE package_id = ANY(:ids)"
+_USECASES = "SELECT package_id, usecase_id FROM testbed_usecase_dataset"  # the unwanted left out in Python
 
 
 def usecases_by_dataset(session, ids: list[str]) -> dict[str, set[str]] | None:
@@ -297,6 +318,8 @@ def usecases_by_dataset(session, ids: list[str]) -> dict[str, set[str]] | None:
     if not session.execute(_text(_HAS_USECASES)).scalar():
         return None
     found: dict[str, set[str]] = defaultdict(set)
-    for package_id, usecase_id in session.execute(_text(_USECASES), {"ids": ids}):
-        found[package_id].add(usecase_id)
+    wanted = set(ids)
+    for package_id, usecase_id in session.execute(_text(_USECASES)):
+        if package_id in wanted:
+            found[package_id].add(usecase_id)
     return found

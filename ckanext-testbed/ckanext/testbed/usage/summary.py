@@ -128,9 +128,7 @@ def _counts(period: daily.Period, ids: list[str]) -> tuple[Series, Series]:
 
     def count_days(first: date, last: date) -> dict[date, tuple[dict[str, int], dict[str, int]]]:
         """{day: ({dataset id: views}, {dataset id: downloads})} of every dataset, ``first`` to ``last``."""
-        datasets = figures.readable_datasets(
-            model.Session, labels=[], everything=True, practice=True, prefix=fields.practice_prefix(), org=None
-        )
+        datasets = figures.all_datasets(model.Session)
         span = daily.Period(first, last, period.display, period.recorded)
         per_day: dict[date, tuple[dict[str, int], dict[str, int]]] = defaultdict(lambda: ({}, {}))
         for slot, found in enumerate(figures.usage(model.Session, span, datasets)):
