@@ -1,9 +1,8 @@
 """Execute the wrong-answer catalogue (``catalogue/kadai_NN.yaml``) against the instructor's notebooks.
 
-For every entry, the instructor's assignment notebook is copied, the entry's code replaces the
-question's answer cell (other questions keep the instructor's solution) and the notebook runs in
-ONE fresh kernel up to that question's tests cell (later cells are not needed). Two verdicts are
-taken in that kernel:
+For every entry, the entry's code replaces the question's answer cell (other questions keep the instructor's
+solution) and the notebook runs, in a state equal to a fresh run, up to that question's tests cell (later cells
+are not needed). Two verdicts are taken there:
 
 - **self-check**: the tests cell as the trainee sees it (hidden tests stripped, as nbgrader releases it);
 - **hidden tests**: the hidden block alone, run after the visible lines were replayed with a
@@ -12,10 +11,18 @@ taken in that kernel:
 
 A wrong answer must fail both; a right variant must pass both. The format is in catalogue/README.md.
 
+Two ways to run, same verdicts (``run(..., kernels=True)`` selects the second, to check the first against it):
+
+- default (``catalogue_fork.py``): one prepared process runs the notebook once and forks a child per entry at
+  the question's answer cell (the child runs the entry, the parent never does);
+- ``kernels=True``: ONE fresh Jupyter kernel per entry, re-running the notebook from the top (nbclient,
+  its own copy of the module's folder) — slow, but exactly what a trainee's kernel does.
+
 Parent side (tests, the CLI below): ``load``, ``run``, ``problems``, ``figures``; it starts the hub
-venv's Python through ``runner.py catalogue`` (nbclient lives there). Run by hand:
+venv's Python through ``runner.py catalogue`` (nbclient and IPython live there). Run by hand:
 
     python3 courses/odtb/catalogue.py courses/odtb/catalogue/kadai_02.yaml   # needs CKAN_URL (and a token for 01)
+    python3 courses/odtb/catalogue.py --kernels courses/odtb/catalogue/kadai_02.yaml   # one kernel per entry
 """
 
 from __future__ import annotations
@@ -68,11 +75,22 @@ def split_tests(source: str) -> tuple[str, str, str]:
     return source[: match.start()] + source[match.end() :], source[: match.start()], match.group(1)
 
 
-def run(path: Path, workdir: Path, env: dict | None = None, source: Path = SOURCE, timeout: float = 1800) -> list[dict]:
-    """Execute every entry of the catalogue file ``path``; one result dict per entry (see ``_verdicts``)."""
+def run(
+    path: Path,
+    workdir: Path,
+    env: dict | None = None,
+    source: Path = SOURCE,
+    timeout: float = 1800,
+    kernels: bool = False,
+) -> list[dict]:
+    """Execute every entry of the catalogue file ``path``; one result dict per entry (see ``_verdicts``).
+
+    ``kernels=True``: one fresh Jupyter kernel per entry (the slow reference path) instead of forks of a
+    prepared process."""
     import runner
 
     payload = {"catalogue": str(Path(path).resolve()), "workdir": str(workdir), "source": str(source)}
+    payload["kernels"] = kernels
     return runner.run_catalogue(payload, env, timeout)["results"]
 
 
@@ -121,7 +139,7 @@ def figure_line(results: list[dict]) -> str:
     )
 
 
-# --- child side (hub venv: nbformat, nbclient, PyYAML) -------------------------------------------
+# --- child side (hub venv: nbformat, nbclient, IPython, PyYAML) -------------------------------------------
 
 # The visible lines replayed without failing: both the plain check(...) and the course package's q.check()
 LENIENT = """_catalogue_strict_check, check = check, (lambda *args, **kwargs: None)
@@ -227,9 +245,18 @@ def _one(args: tuple) -> dict:
 
 
 def child_run(payload: dict) -> dict:
-    """Runner command ``catalogue``: execute every entry of one catalogue file (in the hub venv), as many at
-    once as there are CPUs (each entry is its own kernel; most of the time goes to kernels starting and
-    re-running the notebook up to the question)."""
+    """Runner command ``catalogue`` (hub venv): every entry of one catalogue file, by forks of a prepared
+    process (``catalogue_fork``) or, with ``payload["kernels"]``, one kernel per entry (``kernel_run``)."""
+    if payload.get("kernels"):
+        return kernel_run(payload)
+    import catalogue_fork
+
+    return catalogue_fork.child_run(payload)
+
+
+def kernel_run(payload: dict) -> dict:
+    """Every entry of one catalogue file in its own fresh kernel, as many at once as there are CPUs (most of
+    the time goes to kernels starting and re-running the notebook up to the question)."""
     import multiprocessing
     import os
 
@@ -260,11 +287,13 @@ def child_run(payload: dict) -> dict:
 def main(argv: list[str] | None = None) -> int:
     import tempfile
 
-    paths = [Path(p) for p in (argv if argv is not None else sys.argv[1:])] or files()
+    args = list(argv if argv is not None else sys.argv[1:])
+    kernels = "--kernels" in args
+    paths = [Path(p) for p in args if p != "--kernels"] or files()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for path in paths:
-            results += run(path, Path(tmp))
+            results += run(path, Path(tmp), kernels=kernels)
     for line in problems(results):
         print("✗", line)
     print(figure_line(results))

@@ -1,14 +1,18 @@
 """The wrong-answer catalogue (courses/odtb/catalogue/), executed against the instructor's notebooks.
 
 Every wrong answer must be rejected by the self-check alone and by the hidden tests alone; every right
-variant must pass both. One catalogue file runs once (one kernel per entry, in the hub venv) as a test
-trainee with a sandbox organisation; the tests are per question, so a failure names the module, the
-question, the entry and the check that let it through. The last test prints the figure.
+variant must pass both. One catalogue file runs once (in the hub venv: the notebook once, a fork per entry) as
+a test trainee with a sandbox organisation; the tests are per question, so a failure names the module, the
+question, the entry and the check that let it through. The figure test prints the figure.
+
+Fidelity of the forks: the tiny harness catalogue always runs both ways (one kernel per entry too); set
+``ODTB_CATALOGUE_FIDELITY=kadai_02,kadai_04`` (or ``all``) to compare both ways on real catalogue files.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -101,12 +105,36 @@ def test_figure(executed):
     assert results
 
 
+FIDELITY = os.environ.get("ODTB_CATALOGUE_FIDELITY", "")
+FIDELITY_STEMS = sorted(FILES) if FIDELITY == "all" else [s for s in FIDELITY.split(",") if s]
+
+
+def _verdicts(results: list[dict]) -> list[tuple]:
+    keys = ("answer", "kind", "name", "setup_error", "answer_error", "self_error", "hidden_error", "self_ok")
+    return [(*(r[k] for k in keys), r["hidden_ok"]) for r in results]
+
+
+@pytest.mark.skipif(not FIDELITY_STEMS, reason="set ODTB_CATALOGUE_FIDELITY=kadai_02,… (or all) to compare")
+@pytest.mark.parametrize("stem", FIDELITY_STEMS or ["none"])
+def test_forks_give_the_verdicts_of_one_kernel_per_entry(executed, trainee_env, tmp_path, stem):
+    """Does the fork of a prepared process give every entry of a real catalogue file the same verdicts and
+    error texts as a fresh kernel per entry?"""
+    kernels = _verdicts(catalogue.run(FILES[stem], tmp_path, trainee_env, kernels=True))
+    forks = _verdicts(executed(stem))
+    differ = [f"forks:   {f}\nkernels: {k}" for f, k in zip(forks, kernels, strict=True) if f != k]
+    assert not differ, "\n".join(differ)
+
+
 TINY_NOTEBOOK = {
     "cells": [
-        {"cell_type": "code", "source": "def check(ok, problem, fix):\n    assert ok, problem", "metadata": {}},
         {
             "cell_type": "code",
-            "source": "### BEGIN SOLUTION\ntotal = sum([1, 2, 3])\n### END SOLUTION",
+            "source": "def check(ok, problem, fix):\n    assert ok, problem\n\nnumbers = [1, 2, 3]",
+            "metadata": {},
+        },
+        {
+            "cell_type": "code",
+            "source": "### BEGIN SOLUTION\ntotal = sum(numbers)\n### END SOLUTION",
             "metadata": {"nbgrader": {"grade_id": "answer_total", "solution": True}},
         },
         {
@@ -128,6 +156,9 @@ questions:
   - answer: answer_total
     tests: check_total
     wrong:
+      - name: in_place
+        why: 元のリストに書き足した（次の答えに漏れてはいけない）
+        code: "numbers.append(-6)\\ntotal = sum(numbers)"
       - name: mean
         why: 合計ではなく平均
         code: "total = sum([1, 2, 3]) / 3"
@@ -140,26 +171,34 @@ questions:
     right:
       - name: numpy
         why: numpy の整数
-        code: "import numpy as np\\ntotal = np.int64(6)"
+        code: "import numpy as np\\ntotal = np.int64(sum(numbers))"
       - name: refused
         why: 正しいが、隠しテストが float を拒む想定ではない（合格するはず）
-        code: "total = 6.0"
+        code: "total = float(sum(numbers))"
 """
+
+
+def _tiny(tmp_path: Path, kernels: bool = False) -> list[dict]:
+    """The tiny catalogue's results (its notebook and YAML written under ``tmp_path``)."""
+    for cell in TINY_NOTEBOOK["cells"]:
+        cell.update(execution_count=None, outputs=[])
+    (tmp_path / "source" / "99_tiny").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "source" / "99_tiny" / "kadai_99_tiny.ipynb").write_text(json.dumps(TINY_NOTEBOOK))
+    (tmp_path / "kadai_99.yaml").write_text(TINY_CATALOGUE, encoding="utf-8")
+    work = tmp_path / ("kernels" if kernels else "forks")
+    return catalogue.run(tmp_path / "kadai_99.yaml", work, source=tmp_path / "source", kernels=kernels)
 
 
 def test_the_harness_reports_a_wrong_answer_the_self_check_accepts(tmp_path):
     """Can the harness fail? On a tiny notebook whose self-check lets the mean through, is that wrong
     answer reported as accepted by the self-check (and not by the hidden test), the crashing one reported
-    as crashing in its own cell, and the right variants accepted?"""
-    for cell in TINY_NOTEBOOK["cells"]:
-        cell.update(execution_count=None, outputs=[])
-    (tmp_path / "source" / "99_tiny").mkdir(parents=True)
-    (tmp_path / "source" / "99_tiny" / "kadai_99_tiny.ipynb").write_text(json.dumps(TINY_NOTEBOOK))
-    (tmp_path / "kadai_99.yaml").write_text(TINY_CATALOGUE, encoding="utf-8")
-    results = catalogue.run(tmp_path / "kadai_99.yaml", tmp_path / "work", source=tmp_path / "source")
+    as crashing in its own cell, and the right variants accepted (the one that changed the list in place
+    left nothing behind)?"""
+    results = _tiny(tmp_path)
     by_name = {r["name"]: r for r in results}
     assert by_name["mean"]["self_ok"] and not by_name["mean"]["hidden_ok"]
     assert not by_name["zero"]["self_ok"] and not by_name["zero"]["hidden_ok"]
+    assert not by_name["in_place"]["self_ok"] and not by_name["in_place"]["hidden_ok"]
     assert by_name["typo"]["answer_error"].startswith("NameError")
     assert all(by_name[n]["self_ok"] and by_name[n]["hidden_ok"] for n in ("numpy", "refused"))
     found = catalogue.problems(results)
@@ -167,4 +206,10 @@ def test_the_harness_reports_a_wrong_answer_the_self_check_accepts(tmp_path):
     assert any("typo" in p and "crashes: true" in p for p in found), found
     assert not any("the hidden tests of" in p and "mean" in p for p in found), found
     assert len(found) == 2, found
-    assert catalogue.figures(results) == {"self": (2, 3), "hidden": (3, 3), "right": (2, 2)}
+    assert catalogue.figures(results) == {"self": (3, 4), "hidden": (4, 4), "right": (2, 2)}
+
+
+def test_forks_give_the_verdicts_of_one_kernel_per_entry_on_the_tiny_catalogue(tmp_path):
+    """Do the forks of a prepared process and a fresh kernel per entry give the tiny catalogue the same
+    verdicts and error texts?"""
+    assert _verdicts(_tiny(tmp_path)) == _verdicts(_tiny(tmp_path, kernels=True))
