@@ -16,7 +16,8 @@ Runs, same state, same load, one after the other:
 - ``pg_dump + tar``: what an operator would script by hand, as the stock baseline: ``pg_dump -Fc`` of both
   databases and one ``tar czf`` of the same state trees and homes (no SQLite snapshot, no checksums);
 - ``testbed restore``: ``./testbed restore --yes`` of the backup just made (services stopped, state replaced,
-  started again; the load paused meanwhile, as a class would be); healthy afterwards?
+  started again, with the trainees' servers that were running; the load paused meanwhile, as a class would be);
+  healthy afterwards, and does the class's work go on (the same load for a few seconds)?
 
 Printed: seconds, size, requests and failures during each run, request p50/p95. Targets: backup of a 40-trainee class
 while it runs <= 2 min with no request failing; restore <= 5 min. Everything made is removed at the end (trainees,
@@ -150,8 +151,10 @@ class Load:
     def during(self, t0: float, t1: float) -> dict:
         got = [s for s in self.samples if t0 <= s[0] < t1]
         lat = [s[1] * 1000 for s in got]
-        failed = [s for s in got if not s[2]]
-        return {"requests": len(got), "failed": len(failed), "p50": _pct(lat, 50), "p95": _pct(lat, 95)}
+        failed = [s[3] for s in got if not s[2]]
+        kinds = ", ".join(f"{k} {failed.count(k)}" for k in sorted(set(failed)))
+        failures = f"{len(failed)} ({kinds})" if failed else "0"
+        return {"requests": len(got), "failed": failures, "p50": _pct(lat, 50), "p95": _pct(lat, 95)}
 
 
 def _size(path: Path) -> int:

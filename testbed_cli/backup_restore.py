@@ -51,19 +51,36 @@ def check(layout: Layout, path: Path, *, force: bool = False, log=None) -> dict:
 # stopping what writes
 
 
-def stop_trainee_servers(layout: Layout, log=print) -> int:
-    """Ask the hub to stop every single-user server (they outlive a hub restart); best effort."""
+def stop_trainee_servers(layout: Layout, log=print) -> list[str]:
+    """Ask the hub to stop every single-user server (they outlive a hub restart); best effort. The users whose
+    server was running (started again after the restore: ``start_servers_again``)."""
     from testbed_cli.cohort_hub import HubAPI
 
     try:
         hub = HubAPI(layout)
-        running = [n for n, u in hub.users().items() if u.get("servers", {}).get("")]
+        running = sorted(n for n, u in hub.users().items() if u.get("servers", {}).get(""))
         for name in running:
             hub.stop_server(name)
-        return len(running)
+        return running
     except SetupError as e:
         log(f"注意: ハブから研修生のサーバーを止められませんでした ({e})。プロセスを直接止めます。")
-        return 0
+        return []
+
+
+def start_servers_again(layout: Layout, users: list[str], log=print) -> dict[str, str]:
+    """Start the servers the restore stopped, as ``class start`` does (those whose user the restored hub still has),
+    so that an open JupyterLab reconnects by itself instead of asking to restart; {user: why} of those that did
+    not start (best effort: a trainee can always start their own from the hub)."""
+    from testbed_cli import classroom
+
+    if not users:
+        return {}
+    log(f"止めていたサーバー ({len(users)} 台) を起動し直しています")
+    try:
+        result = classroom.start_all(layout, users, parallel=4)
+    except SetupError as e:
+        return dict.fromkeys(users, str(e))
+    return result.failed
 
 
 def stop_writers(layout: Layout) -> list[str]:
@@ -268,6 +285,10 @@ def restore(layout: Layout, backup_dir: Path, manifest: dict, *, log=print) -> d
     log("サービスを起動しています")
     stack.up(layout, log=log)
     seconds["up"] = round(time.monotonic() - t, 1)
+    t = time.monotonic()
+    not_started = start_servers_again(layout, servers, log)
+    if servers:
+        seconds["servers"] = round(time.monotonic() - t, 1)
     return {
         "backup": str(backup_dir),
         "created_at": manifest["created_at"],
@@ -275,7 +296,8 @@ def restore(layout: Layout, backup_dir: Path, manifest: dict, *, log=print) -> d
         "files": counts,
         "accounts": len(entries),
         "accounts_made": made,
-        "servers_stopped": servers,
+        "servers_stopped": len(servers),
+        "servers_not_started": not_started,
         "services_stopped": stopped,
         "seconds": round(time.monotonic() - t0, 1),
         "parts": seconds,

@@ -98,6 +98,12 @@ def restore(obj, path: Path, force: bool, yes: bool):
     )
     made_now = f" (作り直したもの: {', '.join(r['accounts_made'])})" if r["accounts_made"] else ""
     click.echo(f"  Unix アカウント: {r['accounts']} 件{made_now}")
+    if r["servers_stopped"]:
+        started = r["servers_stopped"] - len(r["servers_not_started"])
+        click.echo(f"  研修生などのサーバー: 止めた {r['servers_stopped']} 台のうち {started} 台を起動し直しました")
+    for user, why in sorted(r["servers_not_started"].items()):
+        click.secho(f"  {user} のサーバーは起動できませんでした ({why})。本人がハブから起動できます。", fg="yellow")
     parts = {"first_up": "先に起動", "stop": "停止", "databases": "データベース", "files": "ファイル", "up": "起動"}
+    parts["servers"] = "サーバーの再起動"
     click.echo("  かかった時間: " + "、".join(f"{parts[k]} {v} 秒" for k, v in r["parts"].items()))
     click.echo("  研修生は以前のパスワードでサインインできます。すべてのサービスが正常です (./testbed status)。")
