@@ -175,6 +175,12 @@ def test_a_request_in_flight_is_answered_when_the_proxy_is_told_to_stop(tmp_path
         while Path(f"/proc/{pid}").exists() and _state(pid) != "Z" and time.monotonic() - stopped_at < 10:
             time.sleep(0.05)
         gone_after = time.monotonic() - stopped_at
+        # supervisord starts it again (and must not be stopped in the same instant: a SIGTERM that reaches its
+        # child between fork and exec is lost, and supervisord then waits stopwaitsecs for nothing)
+        deadline = time.monotonic() + 20
+        while (info := rpc.supervisor.getProcessInfo("proxy"))["statename"] != "RUNNING" or info["pid"] == pid:
+            assert time.monotonic() < deadline, f"the proxy was not started again: {info}"
+            time.sleep(0.2)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
