@@ -156,27 +156,32 @@ def test_a_trainee_restores_their_own_before_submitting_and_only_their_own(hub, 
     assert ta.read(f"{s['folder']}/{s['notebook']}") == b"after submitting" and len(_asides(s, ta)) == 1
 
 
-@pytest.mark.parametrize(
-    ("who", "assignment", "status", "words"),
-    [
-        ("nobody", None, 404, "登録されていません"),
-        ("a", "../../etc", 400, "配布されていません"),
-        ("a", "00_hajimeni/../..", 400, "配布されていません"),
-        ("a", "no_such_assignment", 400, "配布されていません"),
-        ("b", None, 409, "まだ課題"),
-    ],
-)
-def test_bad_input_is_refused_in_japanese_and_changes_nothing(hub, setting, who, assignment, status, words):
+# (trainee, assignment, HTTP status, words of the Japanese message); none of them may change anything
+BAD_INPUT = [
+    ("nobody", None, 404, "登録されていません"),
+    ("a", "../../etc", 400, "配布されていません"),
+    ("a", "00_hajimeni/../..", 400, "配布されていません"),
+    ("a", "no_such_assignment", 400, "配布されていません"),
+    ("b", None, 409, "まだ課題"),
+]
+
+
+def test_bad_input_is_refused_in_japanese_and_changes_nothing(hub, setting):
+    """Is each bad request (an unknown trainee, a path for an assignment, an unknown assignment, a trainee who has
+    not fetched it) refused with its Japanese message, and is nothing changed? (One setting for all: none changes
+    anything, which each case checks.)"""
     s = setting
-    user = s[who] if who in ("a", "b") else "nobody-here"
-    before = {k: s[k].listing(s["folder"]) for k in ("ta",)}
-    r = _post(s["teacher"], hub, s, user, assignment)
-    assert r.status_code == status and words in r.text, r.text[:500]
-    assert "何も変更していません" in r.text
-    assert {k: s[k].listing(s["folder"]) for k in ("ta",)} == before
-    assert s["ta"].read(f"{s['folder']}/{s['notebook']}") == b'{"broken": true'
-    tb_home = requests.get(s["tb"].base + s["folder"], headers=hub._h(), timeout=30)
-    assert tb_home.status_code == 404  # b's home got no folder either
+    for who, assignment, status, words in BAD_INPUT:
+        case = f"{who} / {assignment}"
+        user = s[who] if who in ("a", "b") else "nobody-here"
+        before = s["ta"].listing(s["folder"])
+        r = _post(s["teacher"], hub, s, user, assignment)
+        assert r.status_code == status and words in r.text, (case, r.text[:500])
+        assert "何も変更していません" in r.text, case
+        assert s["ta"].listing(s["folder"]) == before, case
+        assert s["ta"].read(f"{s['folder']}/{s['notebook']}") == b'{"broken": true', case
+        tb_home = requests.get(s["tb"].base + s["folder"], headers=hub._h(), timeout=30)
+        assert tb_home.status_code == 404, case  # b's home got no folder either
 
 
 def test_the_command_restores_too_and_refuses_bad_input(setting):
