@@ -118,6 +118,15 @@ def record(layout: Layout, *, trigger: str, manifest: dict | None = None, error:
     return data
 
 
+def record_quietly(layout: Layout, log=print, **kw) -> None:
+    """``record``, logging instead of raising when the status cannot be written (a full disk may be why the backup
+    failed in the first place: that reason must not be lost to a second error)."""
+    try:
+        record(layout, **kw)
+    except OSError as e:
+        log(f"バックアップの記録 ({status_path(layout)}) を書けませんでした: {e}")
+
+
 def _copy_for_consoles(layout: Layout, data: dict) -> None:
     for course in layout.cfg.courses:
         copy = console_copy(layout, course.id)
@@ -174,10 +183,10 @@ def run_once(layout: Layout, *, trigger: str, log=print) -> dict | None:
     try:
         manifest = backup.create(layout, backup.default_dir(layout), log=log)
     except (SetupError, OSError, RuntimeError) as e:
-        record(layout, trigger=trigger, error=str(e))
         log(f"バックアップに失敗しました: {e}")
+        record_quietly(layout, log, trigger=trigger, error=str(e))
         return None
-    record(layout, trigger=trigger, manifest=manifest)
+    record_quietly(layout, log, trigger=trigger, manifest=manifest)
     try:
         prune(backup.default_dir(layout), layout.cfg.backup.keep, log=log)
     except OSError as e:

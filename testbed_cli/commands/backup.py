@@ -42,9 +42,9 @@ def backup(obj, dest: Path | None):
         m = ops.create(layout, dest, log=_log)
     except (SetupError, OSError) as e:
         if os.geteuid() == 0 and layout.state.is_dir():
-            backup_schedule.record(layout, trigger="manual", error=str(e))
+            backup_schedule.record_quietly(layout, _log, trigger="manual", error=str(e))
         raise
-    backup_schedule.record(layout, trigger="manual", manifest=m)
+    backup_schedule.record_quietly(layout, _log, trigger="manual", manifest=m)
     if dest is None or dest.resolve() == ops.default_dir(layout).resolve():
         backup_schedule.prune(ops.default_dir(layout), layout.cfg.backup.keep, log=_log)
     click.secho(f"バックアップを作りました ({m['total_seconds']} 秒、{_size(m['size'])}): {m['path']}", fg="green")

@@ -253,3 +253,15 @@ def test_console_note_escapes_the_error_and_is_empty_without_a_status_path(tmp_p
     assert "<script>" not in html and "&lt;script&gt;" in html and "backup-error" in html
     assert backup_note.html(None, NOW) == ""
     assert "まだありません" in backup_note.html(tmp_path / "missing.json", NOW)
+
+
+def test_a_status_that_cannot_be_written_does_not_hide_why_the_backup_failed(tmp_path):
+    """A full disk may be why the backup failed: writing its status fails too, and that is logged, not raised over
+    the first error."""
+    layout = Layout(StackConfig(state_dir=tmp_path / "state", prefix=tmp_path / "opt"))
+    (tmp_path / "state").write_text("not a folder")  # every write under it fails
+    seen: list[str] = []
+    backup_schedule.record_quietly(layout, seen.append, trigger="manual", error="No space left on device")
+    assert len(seen) == 1 and "書けませんでした" in seen[0], seen
+    with pytest.raises(OSError):
+        backup_schedule.record(layout, trigger="manual", error="No space left on device")
