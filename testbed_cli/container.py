@@ -71,7 +71,8 @@ def service_programs(layout: Layout) -> list[dict]:
             programs.append(
                 {
                     "name": prog.name,
-                    "command": list(prog.command),
+                    # ./testbed backup is the one-machine stack's: no backup note on a container's console
+                    "command": [a for a in prog.command if not a.startswith("--backup-status=")],
                     "environment": dict(prog.environment),
                     "user": prog.user,
                     "directory": str(prog.directory) if prog.directory else None,

@@ -265,3 +265,15 @@ def test_a_status_that_cannot_be_written_does_not_hide_why_the_backup_failed(tmp
     assert len(seen) == 1 and "書けませんでした" in seen[0], seen
     with pytest.raises(OSError):
         backup_schedule.record(layout, trigger="manual", error="No space left on device")
+
+
+def test_only_the_one_machine_consoles_show_the_backup_note(tmp_path):
+    """The console on one machine is told where the backup status is; a container's is not (./testbed backup is the
+    one-machine stack's, so 'no backup yet' would be a false alarm there)."""
+    from testbed_cli import container, progress
+
+    layout = _layout(tmp_path)
+    one_machine = progress.progress_program(layout, 0).command
+    assert any(a.startswith("--backup-status=") for a in one_machine)
+    in_container = next(p for p in container.service_programs(layout) if p["name"].startswith("progress-"))
+    assert not any(a.startswith("--backup-status=") for a in in_container["command"])
