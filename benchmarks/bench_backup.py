@@ -49,9 +49,10 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from bench_burst import drop_trainees, make_trainees, stop_servers  # noqa: E402
+from helpers.backups import backup_status_kept  # noqa: E402
 from helpers.hub import HubClient  # noqa: E402
 
-from testbed_cli import backup, backup_schedule, classroom, postgres  # noqa: E402
+from testbed_cli import backup, classroom, postgres  # noqa: E402
 from testbed_cli.layout import Layout  # noqa: E402
 from testbed_config import load_config, names  # noqa: E402
 from testbed_config.ckan_client import CkanClient  # noqa: E402
@@ -183,91 +184,85 @@ def main() -> None:
         sys.exit("the stack is not running: ./testbed up")
     hub = HubClient.from_layout(layout)
     ckan = CkanClient(layout.cfg.ckan_internal_url, (layout.secrets / names.CKAN_ADMIN_TOKEN).read_text().strip())
-    status_files = [backup_schedule.status_path(layout)]
-    status_files += [backup_schedule.console_copy(layout, c.id) for c in layout.cfg.courses]
-    saved_status = {p: (p.read_bytes() if p.exists() else None) for p in status_files}
     tag = os.urandom(2).hex()
     scratch = Path(tempfile.mkdtemp(prefix="bench-backup-", dir="/var/tmp"))
     rows: list[tuple] = [("run", "seconds", "size", "requests", "failed", "p50 ms", "p95 ms")]
     load = None
-    users = make_trainees(layout, args.n, tag)
-    trainees = sorted(users)
-    try:
-        print(f"[setup] {args.n} trainees: class start, a day's work each…", flush=True)
-        t = time.monotonic()
-        started = classroom.start_all(layout, trainees, parallel=4)
-        if started.failed:
-            sys.exit(f"class start failed for {started.failed}")
-        for name in trainees:
-            give_work(layout, name, ckan)
-        print(f"  ready in {time.monotonic() - t:.0f} s", flush=True)
-        homes = [pwd.getpwnam(layout.cfg.unix_user_prefix + n).pw_dir for n in trainees]
-        load = Load(hub, layout.cfg.ckan_internal_url, trainees[: args.working])
-        load.start()
+    with backup_status_kept(layout):  # ./testbed backup records each backup it makes
+        users = make_trainees(layout, args.n, tag)
+        trainees = sorted(users)
+        try:
+            print(f"[setup] {args.n} trainees: class start, a day's work each…", flush=True)
+            t = time.monotonic()
+            started = classroom.start_all(layout, trainees, parallel=4)
+            if started.failed:
+                sys.exit(f"class start failed for {started.failed}")
+            for name in trainees:
+                give_work(layout, name, ckan)
+            print(f"  ready in {time.monotonic() - t:.0f} s", flush=True)
+            homes = [pwd.getpwnam(layout.cfg.unix_user_prefix + n).pw_dir for n in trainees]
+            load = Load(hub, layout.cfg.ckan_internal_url, trainees[: args.working])
+            load.start()
 
-        t0 = time.time()
-        time.sleep(15)
-        rows.append(("idle load", "", "", *_figures(load.during(t0, time.time()))))
-
-        print("[1] ./testbed backup while they work…", flush=True)
-        ours = scratch / "ours"
-        ours.mkdir()
-        t0 = time.time()
-        proc = subprocess.run([str(REPO / "testbed"), "backup", "--to", str(ours)], capture_output=True, text=True)
-        t1 = time.time()
-        if proc.returncode != 0:
-            sys.exit(proc.stdout + proc.stderr)
-        (made,) = [p for p in ours.iterdir() if p.is_dir()]
-        rows.append(("testbed backup", f"{t1 - t0:.1f}", _mb(_size(made)), *_figures(load.during(t0, t1))))
-
-        print("[2] pg_dump + tar (stock) while they work…", flush=True)
-        stock = scratch / "stock"
-        stock.mkdir()
-        t0 = time.time()
-        stock_backup(layout, stock, homes)
-        t1 = time.time()
-        rows.append(("pg_dump + tar (stock)", f"{t1 - t0:.1f}", _mb(_size(stock)), *_figures(load.during(t0, t1))))
-        shutil.rmtree(stock)
-
-        if not args.no_restore:
-            print("[3] ./testbed restore (the class paused)…", flush=True)
-            load.pause(True)
-            time.sleep(2)
             t0 = time.time()
-            restore = [str(REPO / "testbed"), "restore", "--yes", str(made)]
-            proc = subprocess.run(restore, capture_output=True, text=True)
+            time.sleep(15)
+            rows.append(("idle load", "", "", *_figures(load.during(t0, time.time()))))
+
+            print("[1] ./testbed backup while they work…", flush=True)
+            ours = scratch / "ours"
+            ours.mkdir()
+            t0 = time.time()
+            proc = subprocess.run([str(REPO / "testbed"), "backup", "--to", str(ours)], capture_output=True, text=True)
             t1 = time.time()
             if proc.returncode != 0:
                 sys.exit(proc.stdout + proc.stderr)
-            healthy = subprocess.run([str(REPO / "testbed"), "status"], capture_output=True).returncode == 0
-            rows.append(("testbed restore", f"{t1 - t0:.1f}", "", "", "", "", "healthy" if healthy else "UNHEALTHY"))
-            load.pause(False)
+            (made,) = [p for p in ours.iterdir() if p.is_dir()]
+            rows.append(("testbed backup", f"{t1 - t0:.1f}", _mb(_size(made)), *_figures(load.during(t0, t1))))
+
+            print("[2] pg_dump + tar (stock) while they work…", flush=True)
+            stock = scratch / "stock"
+            stock.mkdir()
             t0 = time.time()
-            time.sleep(15)
-            rows.append(("load after restore", "", "", *_figures(load.during(t0, time.time()))))
-    finally:
-        print("cleaning up…", flush=True)
-        if load is not None:
-            load.stop()
-        stop_servers(hub, trainees)
-        for name in trainees:
-            org = names.sandbox_org_name(name)
-            try:
-                ckan.call("dataset_purge", id=f"{org}-bench")
-            except Exception:  # never made, or gone with a failed setup
-                pass
-        drop_trainees(layout, trainees)
-        for name in trainees:
-            try:
-                ckan.call("organization_purge", id=names.sandbox_org_name(name))
-            except Exception:
-                pass
-        shutil.rmtree(scratch, ignore_errors=True)
-        for path, data in saved_status.items():
-            if data is None:
-                path.unlink(missing_ok=True)
-            elif path.parent.is_dir():
-                path.write_bytes(data)
+            stock_backup(layout, stock, homes)
+            t1 = time.time()
+            rows.append(("pg_dump + tar (stock)", f"{t1 - t0:.1f}", _mb(_size(stock)), *_figures(load.during(t0, t1))))
+            shutil.rmtree(stock)
+
+            if not args.no_restore:
+                print("[3] ./testbed restore (the class paused)…", flush=True)
+                load.pause(True)
+                time.sleep(2)
+                t0 = time.time()
+                restore = [str(REPO / "testbed"), "restore", "--yes", str(made)]
+                proc = subprocess.run(restore, capture_output=True, text=True)
+                t1 = time.time()
+                if proc.returncode != 0:
+                    sys.exit(proc.stdout + proc.stderr)
+                healthy = subprocess.run([str(REPO / "testbed"), "status"], capture_output=True).returncode == 0
+                state = "healthy" if healthy else "UNHEALTHY"
+                rows.append(("testbed restore", f"{t1 - t0:.1f}", "", "", "", "", state))
+                load.pause(False)
+                t0 = time.time()
+                time.sleep(15)
+                rows.append(("load after restore", "", "", *_figures(load.during(t0, time.time()))))
+        finally:
+            print("cleaning up…", flush=True)
+            if load is not None:
+                load.stop()
+            stop_servers(hub, trainees)
+            for name in trainees:
+                org = names.sandbox_org_name(name)
+                try:
+                    ckan.call("dataset_purge", id=f"{org}-bench")
+                except Exception:  # never made, or gone with a failed setup
+                    pass
+            drop_trainees(layout, trainees)
+            for name in trainees:
+                try:
+                    ckan.call("organization_purge", id=names.sandbox_org_name(name))
+                except Exception:
+                    pass
+            shutil.rmtree(scratch, ignore_errors=True)
     w = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     print(f"\nbackup of a working class: {args.n} trainees, {args.working} working, {os.cpu_count()} cores")
     for i, r in enumerate(rows):

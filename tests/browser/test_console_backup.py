@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 
 import pytest
+from helpers.backups import backup_status_kept
 
 from testbed_cli import backup, backup_schedule
 from testbed_config import japan_time
@@ -19,28 +20,15 @@ pytestmark = [
 ]
 
 
-def _saved(paths):
-    return {p: (p.read_bytes() if p.exists() else None) for p in paths}
-
-
-def _put_back(saved) -> None:
-    for path, data in saved.items():
-        if data is None:
-            path.unlink(missing_ok=True)
-        else:
-            path.write_bytes(data)
-
-
 def test_the_instructor_sees_the_last_backup_and_a_failure_in_red(page, hub, layout, stack_config, screenshots):
     course = stack_config.courses[0].id
     user = stack_config.courses[0].instructors[0]
     password = (layout.secrets / "instructor-password").read_text().strip()
     status = backup_schedule.status_path(layout)
     copy = backup_schedule.console_copy(layout, course)
-    saved = _saved([status, copy])
     url = f"{hub.public}/services/progress-{course}/"
     note = page.locator("#backup-note")
-    try:
+    with backup_status_kept(layout):
         status.unlink(missing_ok=True)
         copy.unlink(missing_ok=True)
         page.goto(f"{hub.public}/hub/login?next=/services/progress-{course}/")
@@ -75,5 +63,3 @@ def test_the_instructor_sees_the_last_backup_and_a_failure_in_red(page, hub, lay
         assert "backup-ok" in note.get_attribute("class")
         page.screenshot(path=str(screenshots / "console-backup-ok.png"))
         assert page.external_requests == []
-    finally:
-        _put_back(saved)

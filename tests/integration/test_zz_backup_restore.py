@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from helpers.backups import backup_status_kept
 from helpers.cohort import login
 from helpers.progress import cohort_member, submission
 
@@ -40,19 +41,10 @@ def _testbed(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(autouse=True)
-def _backup_status_put_back(layout, stack_config):
+def _backup_status_put_back(layout):
     """The stack's record of its last backup as it was (the tests' backups go to folders removed afterwards)."""
-    from testbed_cli import backup_schedule
-
-    paths = [backup_schedule.status_path(layout)]
-    paths += [backup_schedule.console_copy(layout, c.id) for c in stack_config.courses]
-    saved = {p: (p.read_bytes() if p.exists() else None) for p in paths}
-    yield
-    for path, data in saved.items():
-        if data is None:
-            path.unlink(missing_ok=True)
-        elif path.parent.is_dir():
-            path.write_bytes(data)
+    with backup_status_kept(layout):
+        yield
 
 
 def _backup(dest: Path, layout) -> tuple[Path, float]:
