@@ -9,7 +9,8 @@ datasets, run ``ckan search-index rebuild`` once after enabling the plugin.
 It also keeps each user's account details (氏名, 所属) to themselves and sysadmins (``users.py``), and
 makes the catalogue the city's portal: home and About pages, 人気順, romanised URL names, trainees'
 practice publishing kept out of the public lists unless asked for (``portal.py``, ``practice.py``); views and
-downloads per day for usage dashboards (``usage/``).
+downloads per day for usage dashboards (``usage/``); uploaded files removed from storage when their dataset is purged
+or their resource deleted (``resource_files.py``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import activity_count, portal, users
+from . import activity_count, portal, resource_files, users
 from .requests import actions as request_actions
 from .requests import auth as request_auth
 from .requests import helpers as request_helpers
@@ -87,10 +88,12 @@ class TestbedPlugin(p.SingletonPlugin):
     def get_actions(self) -> dict:
         """organization_list without sandboxes; romanised names for new datasets (``portal.py``); views and
         downloads per day (``usage/``); data requests (``requests/``); use cases (``usecases/``); the header's count
-        of new activities (``activity_count.py``)."""
+        of new activities (``activity_count.py``); dataset_purge and resource_delete that also remove the uploaded
+        files (``resource_files.py``)."""
         return {
             **activity_count.get_actions(),
             **portal.get_actions(),
+            **resource_files.get_actions(),
             **usage.get_actions(),
             **request_actions.get_actions(),
             **usecase_actions.get_actions(),
