@@ -78,6 +78,7 @@ def grade_assignment(
     log_path: Path | None = None,
     on_done=None,
     sandbox: bool = True,
+    warm: bool = True,
     ckan_url: str = "",
 ) -> BatchResult:
     """Grade every submission of ``assignment`` not yet graded in its current version."""
@@ -94,6 +95,8 @@ def grade_assignment(
         opts["ckan_url"] = ckan_url
     if not sandbox:  # benchmarks only: stock kernels, to measure the sandbox's cost
         opts["sandbox"] = 0
+    if not warm:  # cold sandboxed kernels (a fresh bwrap and Python per notebook): benchmarks, comparisons
+        opts["warm"] = 0
     stderr = open(log_path, "a", encoding="utf-8") if log_path else subprocess.DEVNULL
     queue: deque[str] = deque(todo)
     retried: set[str] = set()

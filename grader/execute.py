@@ -11,6 +11,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
 from traitlets import Integer, Unicode, default
 
+from grader import warm
 from grader.netpolicy import default_ckan_url, sandbox_org, source_network
 from grader.sandbox import SandboxKernelManager, sandbox_account
 
@@ -72,10 +73,12 @@ class SandboxedExecute(Execute):
     def create_kernel_manager(self):
         kn = self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
         self.kernel_name = kn
-        self.km = SandboxKernelManager(
+        template = warm.active_template()
+        kw = {"template": template} if template is not None else {"sandbox_user": self._sandbox_user}
+        self.km = (warm.WarmKernelManager if template is not None else SandboxKernelManager)(
             kernel_name=kn,
             config=self.config,
-            sandbox_user=self._sandbox_user,
+            **kw,
             network=self._network_policy,
             ckan_url=self.ckan_url if self._network_policy == "ckan" else "",
             ckan_sandbox_org=self._sandbox_org,

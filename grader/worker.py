@@ -26,7 +26,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
 from traitlets.config import Config
 
-from grader import broken, nbgrader_settings
+from grader import broken, nbgrader_settings, warm
 from grader.layout import done_marker, submission_stamp
 from grader.refresh import record_feedback
 from testbed_config import names
@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ckan-url", default="", help="CKAN for CKAN check cells (read-only, anonymous)")
     p.add_argument("--sandbox", type=int, default=1, help="0: stock kernels (benchmarks only)")
     p.add_argument("--sandbox-uid", type=int, default=0, help="anonymous uid of this worker's kernels (root only)")
+    p.add_argument("--warm", type=int, default=1, help="1: kernels forked from a warm template (root, sandbox)")
     a = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     cfg = grading_config(
@@ -115,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         cfg.CkanChecks.ckan_url = a.ckan_url
     if not a.sandbox:
         cfg.Autograde.autograde_preprocessors = [Execute, *cfg.Autograde.autograde_preprocessors[1:]]
+    elif a.warm and a.sandbox_uid > 0 and os.geteuid() == 0:
+        warm.activate(a.sandbox_uid, warm.course_imports(a.root, a.assignment))
     # nothing but result lines on the real stdout: kernels and nbgrader inherit fd 1, so point it at stderr
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
@@ -129,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             result = {"student": student, "ok": False, "error": f"{type(e).__name__}: {e}"}
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
         out.flush()
+    warm.deactivate()
     return 0
 
 

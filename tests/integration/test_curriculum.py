@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import shutil
+import sqlite3
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -177,12 +178,7 @@ def graded(trainees, course_base, tmp_path_factory):
         return {role: f.result() for role, f in futures.items()}
 
 
-@pytest.fixture(scope="module")
-def sandbox_graded(graded, trainees, course_base, layout, tmp_path_factory):
-    """The same submissions graded the way `./testbed grade` does: sandboxed kernels without any token,
-    CKAN reachable only through the relay, published datasets read back from each sandbox org.
-    Runs after ``graded``, whose token-holding kernels published them."""
-    root = tmp_path_factory.mktemp("course-sandboxed")
+def _sandbox_grade(root: Path, trainees, course_base, layout, *, warm: bool) -> dict:
     shutil.copytree(course_base, root, dirs_exist_ok=True)
     for role in ROLES:
         _submit(root, trainees, role)
@@ -197,8 +193,35 @@ def sandbox_graded(graded, trainees, course_base, layout, tmp_path_factory):
             notebook_timeout=300,
             ckan_url=layout.cfg.ckan_internal_url,
             log_path=root / "grading.log",
+            warm=warm,
         )
-    return {"results": out, "log": root / "grading.log"}
+    return {"results": out, "log": root / "grading.log", "root": root}
+
+
+@pytest.fixture(scope="module")
+def sandbox_graded(graded, trainees, course_base, layout, tmp_path_factory):
+    """The same submissions graded the way `./testbed grade` does: sandboxed warm kernels (forked from a
+    template) without any token, CKAN reachable only through the relay, published datasets read back from
+    each sandbox org. Runs after ``graded``, whose token-holding kernels published them."""
+    return _sandbox_grade(tmp_path_factory.mktemp("course-sandboxed"), trainees, course_base, layout, warm=True)
+
+
+@pytest.fixture(scope="module")
+def cold_graded(sandbox_graded, trainees, course_base, layout, tmp_path_factory):
+    """The same again with cold sandboxed kernels (a new bwrap and Python per notebook)."""
+    return _sandbox_grade(tmp_path_factory.mktemp("course-cold"), trainees, course_base, layout, warm=False)
+
+
+def _cell_grades(root: Path) -> dict:
+    """Every autograded cell's score in a course's gradebook: (assignment, student, notebook, cell) -> score."""
+    with sqlite3.connect(root / "gradebook.db") as db:
+        rows = db.execute(
+            "select a.name, s.student_id, n.name, c.name, g.auto_score from grade g "
+            "join base_cell c on g.cell_id = c.id join submitted_notebook sn on g.notebook_id = sn.id "
+            "join notebook n on sn.notebook_id = n.id join submitted_assignment s on sn.assignment_id = s.id "
+            "join assignment a on s.assignment_id = a.id"
+        ).fetchall()
+    return {r[:4]: r[4] for r in rows}
 
 
 def _auto(grades: list[dict]) -> list[dict]:
@@ -311,6 +334,19 @@ def test_sandboxed_grading_scores_like_stock_grading(graded, sandbox_graded, tra
     solution = result.graded[trainees["solution"]["name"]]
     auto_max = sum(g["max_score"] for g in _auto(graded["solution"][module]["grades"]))
     assert solution["score"] == auto_max
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="warm kernels are started by root only")
+def test_warm_and_cold_kernels_give_the_same_grades(sandbox_graded, cold_graded):
+    """Does every autograded cell of every assignment and submission (solution, blank, typical mistakes)
+    get the same score from warm kernels as from cold ones?"""
+    for graded_ in (sandbox_graded, cold_graded):
+        assert not [r.failed for r in graded_["results"].values() if r.failed], graded_["log"].read_text()[-3000:]
+    assert "warm kernels unavailable" not in sandbox_graded["log"].read_text()
+    warm, cold = _cell_grades(sandbox_graded["root"]), _cell_grades(cold_graded["root"])
+    assert len(warm) >= len(MODULES) * len(ROLES)
+    assert {k for k in warm if warm[k]} and {k for k in warm if not warm[k]}  # some right, some wrong
+    assert warm == cold
 
 
 def test_manual_answers_need_the_instructor(graded):

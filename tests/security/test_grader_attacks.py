@@ -1,4 +1,5 @@
-"""Attack suite: hostile submissions graded in ONE sandboxed parallel batch together with honest ones."""
+"""Attack suite: hostile submissions graded in ONE sandboxed parallel batch together with honest ones, once
+with warm kernels (forked from a template, the default) and once with cold ones (a new bwrap each)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ ATTACKS = sorted(p.stem for p in SUBMISSIONS.glob("*.py"))
 CORRECT = "def goukei(xs):\n    return sum(xs)\n"
 WRONG = "def goukei(xs):\n    return 0\n"
 HIDDEN_MARK = "HIDDEN-CHECK-7f3a"  # grader.coursebuilder.HIDDEN_MARK
+SPOOL = Path("/run/testbed-warm")  # grader.warm.SPOOL_ROOT
 
 
 def _tree_digest(path: Path) -> str:
@@ -34,8 +36,8 @@ def _tree_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-@pytest.fixture(scope="module")
-def batch(layout, tmp_path_factory):
+@pytest.fixture(scope="module", params=["warm", "cold"])
+def batch(request, layout, tmp_path_factory):
     """The course, its submissions (attacks + honest) and the result of grading them in one batch."""
     base = tmp_path_factory.mktemp("attacks")
     os.chmod(base, 0o700)
@@ -72,6 +74,7 @@ def batch(layout, tmp_path_factory):
     nb["metadata"]["testbed"] = {"network": "ckan"}
     spoofed.write_text(json.dumps(nb))
     before = {"source": _tree_digest(root / "source"), "submitted": _tree_digest(root / "submitted")}
+    spools = set(SPOOL.iterdir()) if SPOOL.exists() else set()
     started = time.monotonic()
     result = grade_assignment(
         root=root,
@@ -82,8 +85,20 @@ def batch(layout, tmp_path_factory):
         timeout=4,
         notebook_timeout=10,
         log_path=base / "grading.log",
+        warm=request.param == "warm",
     )
-    return {"root": root, "base": base, "result": result, "before": before, "seconds": time.monotonic() - started}
+    seconds = time.monotonic() - started
+    new_spools = (set(SPOOL.iterdir()) if SPOOL.exists() else set()) - spools
+    if request.param == "warm":
+        assert "warm kernels unavailable" not in (base / "grading.log").read_text()
+    return {
+        "root": root,
+        "base": base,
+        "result": result,
+        "before": before,
+        "seconds": seconds,
+        "new_spools": {p.name for p in new_spools},
+    }
 
 
 def _outputs(root: Path, student: str) -> str:
@@ -152,3 +167,7 @@ def test_are_no_sandboxed_processes_left(batch):
     time.sleep(1)
     left = subprocess.run(["pgrep", "-f", "testbed-kernel-"], capture_output=True, text=True).stdout
     assert left.strip() == ""
+    # warm: this batch's templates (their command names their spool) and spools
+    warm = subprocess.run(["pgrep", "-af", "testbed-warm"], capture_output=True, text=True).stdout
+    assert not [line for line in warm.splitlines() if any(s in line for s in batch["new_spools"])]
+    assert not batch["new_spools"] & ({p.name for p in SPOOL.iterdir()} if SPOOL.exists() else set())
