@@ -95,7 +95,8 @@ def grade_assignment(
         opts["ckan_url"] = ckan_url
     if not sandbox:  # benchmarks only: stock kernels, to measure the sandbox's cost
         opts["sandbox"] = 0
-    if not warm:  # cold sandboxed kernels (a fresh bwrap and Python per notebook): benchmarks, comparisons
+    if not warm or os.environ.get("TESTBED_GRADER_WARM") == "0":
+        # cold sandboxed kernels (a fresh bwrap and Python per notebook): benchmarks, comparisons
         opts["warm"] = 0
     stderr = open(log_path, "a", encoding="utf-8") if log_path else subprocess.DEVNULL
     queue: deque[str] = deque(todo)

@@ -114,6 +114,10 @@ class UnixRelay:
     def stop(self) -> None:
         self._stop.set()
         if self._listener is not None:
+            try:  # wakes the accept() at once (a close alone leaves it blocked until its timeout)
+                self._listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self._listener.close()
         for s in list(self._live):
             try:
