@@ -1,15 +1,19 @@
 """Remote mode's autograder: new submissions are collected, graded and their feedback released, with
 no instructor action (supervised as the program ``autograder`` by ``./testbed up`` in remote mode).
 
-Every ``remote.autograde_interval_seconds``, and about a second after a new submission arrives (the inbound
-folders are listed every ``SCAN_SECONDS`` between rounds), it lists each course's exchange inbound (root may; the
-folder is the grader account's), and for every assignment with a submission it has not handled yet
-runs the same pipeline as `./testbed grade` (grader.pipeline). A submission whose grading failed is
-tried again in the next rounds, at most ``MAX_ATTEMPTS`` times; the log says what happened. A submission
-whose notebooks cannot be read (grader.broken) is handled at once: its feedback tells the trainee, and the
-log says so; a new submission is graded as usual.
+Every ``remote.autograde_interval_seconds`` (a *full* round), and within ``SCAN_SECONDS`` of a new submission's
+arrival (a *fast* round: the inbound folders are listed that often between rounds), it lists each course's exchange
+inbound (root may; the folder is the grader account's), and for every assignment with a submission it has not
+handled yet runs the same pipeline as `./testbed grade` (grader.pipeline). The grading workers of an assignment
+(with their warm kernel templates, grader.warm) stay between rounds (at most ``MAX_POOLS`` assignments, each for
+``POOL_IDLE_SECONDS`` after its last use), and release each feedback as soon as they made it (grader.release): a
+trainee's feedback is out seconds after the submission. A fast round stops there; a full round also refreshes
+feedback made stale by manual grading and releases the assignment's feedback again the nbgrader way. A submission
+whose grading failed is tried again in the next rounds, at most ``MAX_ATTEMPTS`` times; the log says what happened.
+A submission whose notebooks cannot be read (grader.broken) is handled at once: its feedback tells the trainee, and
+the log says so; a new submission is graded as usual.
 
-Every round it also regenerates and releases the feedback an instructor's manual grading made stale
+Every full round it also regenerates and releases the feedback an instructor's manual grading made stale
 (grader.refresh); with ``--feedback-only`` (on-site mode, supervised as ``feedback-watcher``) that is all it does.
 
     python -m grader.auto --stack <state>/run/stack.yaml [--once] [--interval S] [--assignment A ...] [--feedback-only]
@@ -26,8 +30,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from grader.batch import Pool
 from grader.courses import CourseError, course_root
-from grader.pipeline import grade_and_release, refresh_feedback
+from grader.pipeline import grade_and_release, new_pool, refresh_feedback
 from testbed_config import load_config
 from testbed_config.layout import Layout
 from testbed_config.names import GRADEBOOK, ROSTER_EXPORT, feedback_watch_state
@@ -35,7 +40,9 @@ from testbed_config.names import GRADEBOOK, ROSTER_EXPORT, feedback_watch_state
 MAX_ATTEMPTS = 3
 # Between rounds, how often the inbound folders are listed (one directory read each) for a submission no round has
 # tried yet: grading starts about a second after a trainee submits, instead of at the next round
-SCAN_SECONDS = 1.0
+SCAN_SECONDS = 0.5
+MAX_POOLS = 2  # assignments whose grading workers stay (each: a worker and a template per core)
+POOL_IDLE_SECONDS = 600.0
 
 
 def heartbeat_path(layout: Layout) -> Path:
@@ -98,8 +105,46 @@ def _say(msg: str) -> None:
     print(f"{datetime.now().astimezone():%Y-%m-%d %H:%M:%S} {msg}", flush=True)
 
 
-def run_once(layout: Layout, course: str, state: State, only: set[str] | None = None, beat=None) -> int:
-    """One round for one course; returns the number of submissions graded."""
+class Pools:
+    """The grading workers kept between rounds, per (course, assignment): the most recently used ``MAX_POOLS``."""
+
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        self.pools: dict[tuple[str, str], Pool] = {}
+
+    def get(self, course: str, assignment: str) -> Pool:
+        key = (course, assignment)
+        if key not in self.pools:
+            self.pools[key] = new_pool(self.layout, course, assignment)
+        self.trim(keep=key)
+        return self.pools[key]
+
+    def trim(self, keep: tuple[str, str] | None = None) -> None:
+        """Close pools idle too long, and the least recently used beyond ``MAX_POOLS`` (never ``keep``)."""
+        now = time.monotonic()
+        ranked = sorted(self.pools, key=lambda k: (k == keep, self.pools[k].used), reverse=True)
+        for rank, key in enumerate(ranked):
+            if key != keep and (now - self.pools[key].used > POOL_IDLE_SECONDS or rank >= MAX_POOLS):
+                self.pools.pop(key).close()
+
+    def close(self) -> None:
+        for pool in self.pools.values():
+            pool.close()
+        self.pools.clear()
+
+
+def run_once(
+    layout: Layout,
+    course: str,
+    state: State,
+    only: set[str] | None = None,
+    beat=None,
+    pools: Pools | None = None,
+    fast: bool = False,
+) -> int:
+    """One round for one course; returns the number of submissions graded. With ``pools`` the assignment's
+    workers stay for the next round and release each feedback at once; ``fast`` leaves the refresh after
+    manual grading to the next full round."""
     graded = 0
     entries = inbound(layout.exchange / course)
     for assignment in sorted(entries):
@@ -110,7 +155,10 @@ def run_once(layout: Layout, course: str, state: State, only: set[str] | None = 
             continue
         _say(f"{course}/{assignment}: 新しい提出 {len(new)} 件を採点します")
         try:
-            result = grade_and_release(layout, course, assignment, on_done=lambda r: beat and beat())
+            pool = pools.get(course, assignment) if pools is not None else None
+            result = grade_and_release(
+                layout, course, assignment, on_done=lambda r: beat and beat(), pool=pool, fast=fast and pool is not None
+            )
         except CourseError as e:
             for entry in sorted(new):
                 if state.failed(entry):
@@ -210,24 +258,38 @@ def main(argv: list[str] | None = None) -> int:
 
     what = "手採点後のフィードバック更新" if a.feedback_only else "自動採点"
     _say(f"{what}を始めます ({interval:g} 秒ごと、コース: {', '.join(c.id for c in layout.cfg.courses)})")
-    while True:
-        beat()
-        for course in layout.cfg.courses:
-            if not a.feedback_only:
-                path = state_path(layout, course.id)
-                state = State.load(path)
-                try:
-                    run_once(layout, course.id, state, only, beat)
-                finally:
-                    state.save(path)
-            refresh_round(layout, course.id)
-        beat()
-        if a.once:
-            return 0
-        if a.feedback_only:
-            time.sleep(interval)
-        elif wait_for_submissions(layout, [c.id for c in layout.cfg.courses], interval, only):
-            _say("新しい提出が届きました")
+    pools = None if a.feedback_only or a.once else Pools(layout)
+    next_full = 0.0
+    try:
+        while True:
+            beat()
+            full = time.monotonic() >= next_full
+            if full:
+                next_full = time.monotonic() + interval
+            for course in layout.cfg.courses:
+                if not a.feedback_only:
+                    path = state_path(layout, course.id)
+                    state = State.load(path)
+                    try:
+                        run_once(layout, course.id, state, only, beat, pools=pools, fast=not full)
+                    finally:
+                        state.save(path)
+                if full:
+                    refresh_round(layout, course.id)
+            if pools is not None:
+                pools.trim()
+            beat()
+            if a.once:
+                return 0
+            if a.feedback_only:
+                time.sleep(interval)
+            elif wait_for_submissions(
+                layout, [c.id for c in layout.cfg.courses], max(0.0, next_full - time.monotonic()), only
+            ):
+                _say("新しい提出が届きました")
+    finally:
+        if pools is not None:
+            pools.close()
 
 
 if __name__ == "__main__":

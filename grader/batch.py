@@ -13,6 +13,7 @@ import json
 import os
 import selectors
 import subprocess
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,8 +81,10 @@ def grade_assignment(
     sandbox: bool = True,
     warm: bool = True,
     ckan_url: str = "",
+    pool: Pool | None = None,
 ) -> BatchResult:
-    """Grade every submission of ``assignment`` not yet graded in its current version."""
+    """Grade every submission of ``assignment`` not yet graded in its current version (with ``pool``'s workers,
+    kept for the next call, or with workers started for this call only)."""
     root = Path(root)
     todo = pending_students(root, assignment, force=force)
     before = {} if force else broken_students(root, assignment)  # found earlier, not submitted again since
@@ -89,73 +92,160 @@ def grade_assignment(
     result.broken = {s: instructor_message(p) for s, p in before.items()}
     if not todo:
         return result
-    n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-    opts = {"timeout": timeout, "notebook_timeout": notebook_timeout, "max_output": max_output}
-    if ckan_url:
-        opts["ckan_url"] = ckan_url
-    if not sandbox:  # benchmarks only: stock kernels, to measure the sandbox's cost
-        opts["sandbox"] = 0
-    if not warm or os.environ.get("TESTBED_GRADER_WARM") == "0":
-        # cold sandboxed kernels (a fresh bwrap and Python per notebook): benchmarks, comparisons
-        opts["warm"] = 0
-    stderr = open(log_path, "a", encoding="utf-8") if log_path else subprocess.DEVNULL
-    queue: deque[str] = deque(todo)
-    retried: set[str] = set()
-    sel = selectors.DefaultSelector()
-    pool: list[_Worker] = []
-
-    def feed(w: _Worker) -> None:
-        if queue:
-            w.student = queue.popleft()
-            w.proc.stdin.write(json.dumps({"student": w.student}) + "\n")
-            w.proc.stdin.flush()
-        else:
-            w.student = None
-            w.proc.stdin.close()
-
-    def start(slot: int) -> None:
-        w = _spawn(python, root, course, assignment, opts, stderr, slot)
-        pool.append(w)
-        sel.register(w.proc.stdout, selectors.EVENT_READ, w)
-        feed(w)
-
+    own = pool is None
+    if pool is None:
+        pool = Pool(
+            root=root,
+            course=course,
+            assignment=assignment,
+            python=python,
+            workers=max(1, min(workers or os.cpu_count() or 1, len(todo))),
+            timeout=timeout,
+            notebook_timeout=notebook_timeout,
+            max_output=max_output,
+            log_path=log_path,
+            sandbox=sandbox,
+            warm=warm,
+            ckan_url=ckan_url,
+        )
     try:
-        for slot in range(n):
-            start(slot)
-        while sel.get_map():
-            for key, _ in sel.select():
-                w: _Worker = key.data
-                line = w.proc.stdout.readline()
-                if line:
-                    r = json.loads(line)
-                    if r["ok"]:
-                        result.graded[r["student"]] = r
-                    elif r.get("broken"):
-                        result.broken[r["student"]] = r["broken"]
-                    else:
-                        result.failed[r["student"]] = r["error"]
-                    if on_done:
-                        on_done(r)
-                    feed(w)
-                    continue
-                # EOF: the worker finished or died
-                sel.unregister(w.proc.stdout)
-                w.proc.wait()
-                if w.student is not None:
-                    if w.student in retried:
-                        result.failed[w.student] = f"採点プロセスが異常終了しました (終了コード {w.proc.returncode})"
-                        if on_done:
-                            on_done({"student": w.student, "ok": False})
-                    else:
-                        retried.add(w.student)
-                        queue.appendleft(w.student)
-                    if queue:
-                        start(w.slot)
+        pool.grade(todo, result, on_done)
     finally:
-        for w in pool:
+        if own:
+            pool.close()
+    return result
+
+
+class Pool:
+    """N grading workers of one assignment (each with its warm kernel template), kept between batches.
+
+    ``./testbed grade`` uses one per run; remote mode's autograder keeps one per assignment between its rounds,
+    so a new submission is graded without starting Python, nbgrader and a template first. ``release_to``
+    (the course's exchange folder): each worker releases the feedback it made at once (grader.release)."""
+
+    def __init__(
+        self,
+        *,
+        root: Path,
+        course: str,
+        assignment: str,
+        python: Path,
+        workers: int | None = None,
+        timeout: int = 30,
+        notebook_timeout: int = 120,
+        max_output: int = 1_000_000,
+        log_path: Path | None = None,
+        sandbox: bool = True,
+        warm: bool = True,
+        ckan_url: str = "",
+        release_to: Path | None = None,
+    ):
+        self.root, self.course, self.assignment, self.python = Path(root), course, assignment, python
+        self.n = max(1, workers or os.cpu_count() or 1)
+        self.opts: dict = {"timeout": timeout, "notebook_timeout": notebook_timeout, "max_output": max_output}
+        if ckan_url:
+            self.opts["ckan_url"] = ckan_url
+        if not sandbox:  # benchmarks only: stock kernels, to measure the sandbox's cost
+            self.opts["sandbox"] = 0
+        if not warm or os.environ.get("TESTBED_GRADER_WARM") == "0":
+            # cold sandboxed kernels (a fresh bwrap and Python per notebook): benchmarks, comparisons
+            self.opts["warm"] = 0
+        if release_to is not None:
+            self.opts["release_to"] = str(release_to)
+        self.stderr = open(log_path, "a", encoding="utf-8") if log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.workers: dict[int, _Worker] = {}
+        self.used = time.monotonic()
+
+    def _worker(self, slot: int) -> _Worker:
+        w = self.workers.get(slot)
+        if w is None or w.proc.poll() is not None:
+            w = self.workers[slot] = _spawn(
+                self.python, self.root, self.course, self.assignment, self.opts, self.stderr, slot
+            )
+        return w
+
+    def grade(self, todo: list[str], result: BatchResult, on_done=None) -> None:
+        """Grade ``todo`` (one submission per worker at a time) into ``result``; a worker that dies loses only its
+        submission, which is retried once on a fresh worker."""
+        self.used = time.monotonic()
+        queue: deque[str] = deque(todo)
+        retried: set[str] = set()
+        sel = selectors.DefaultSelector()
+
+        def feed(w: _Worker) -> bool:
+            if not queue:
+                w.student = None
+                return False
+            w.student = queue.popleft()
+            try:
+                w.proc.stdin.write(json.dumps({"student": w.student}) + "\n")
+                w.proc.stdin.flush()
+            except OSError:  # died while idle: its EOF comes next, and the submission is retried
+                pass
+            return True
+
+        def start(slot: int) -> None:
+            w = self._worker(slot)
+            sel.register(w.proc.stdout, selectors.EVENT_READ, w)
+            if not feed(w):
+                sel.unregister(w.proc.stdout)
+
+        try:
+            for slot in range(min(self.n, len(queue))):
+                start(slot)
+            while sel.get_map():
+                for key, _ in sel.select():
+                    w: _Worker = key.data
+                    line = w.proc.stdout.readline()
+                    if line:
+                        r = json.loads(line)
+                        if r["ok"]:
+                            result.graded[r["student"]] = r
+                        elif r.get("broken"):
+                            result.broken[r["student"]] = r["broken"]
+                        else:
+                            result.failed[r["student"]] = r["error"]
+                        if on_done:
+                            on_done(r)
+                        if not feed(w):
+                            sel.unregister(w.proc.stdout)
+                        continue
+                    # EOF: the worker died
+                    sel.unregister(w.proc.stdout)
+                    w.proc.wait()
+                    if w.student is not None:
+                        if w.student in retried:
+                            why = f"採点プロセスが異常終了しました (終了コード {w.proc.returncode})"
+                            result.failed[w.student] = why
+                            if on_done:
+                                on_done({"student": w.student, "ok": False})
+                        else:
+                            retried.add(w.student)
+                            queue.appendleft(w.student)
+                        if queue:
+                            start(w.slot)
+        except BaseException:
+            self.close()  # a worker may be mid-submission: never hand it the next batch
+            raise
+        finally:
+            sel.close()
+        self.used = time.monotonic()
+
+    def close(self) -> None:
+        """End the workers (each closes its template first when its input ends)."""
+        for w in self.workers.values():
             if w.proc.poll() is None:
+                try:
+                    w.proc.stdin.close()
+                except OSError:
+                    pass
+        for w in self.workers.values():
+            try:
+                w.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
                 w.proc.kill()
                 w.proc.wait()
-        if log_path:
-            stderr.close()
-    return result
+        self.workers.clear()
+        if self.stderr is not subprocess.DEVNULL:
+            self.stderr.close()
+            self.stderr = subprocess.DEVNULL

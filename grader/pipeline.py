@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.batch import REPO, BatchResult, grade_assignment
+from grader.batch import REPO, BatchResult, Pool, grade_assignment
 from grader.courses import CourseError, course_root, give_back, run_nbgrader
 from grader.layout import pending_students
 from testbed_config import japan_time
@@ -52,15 +52,33 @@ def grade_and_release(
     on_todo: Callable[[int], None] | None = None,
     on_done: Callable[[dict], None] | None = None,
     on_wait: Callable[[], None] | None = None,
+    pool: Pool | None = None,
+    fast: bool = False,
 ) -> BatchResult:
     """Grade every submission of ``assignment`` not yet graded in its current version, then release
     the feedback of everything graded. ``on_todo(n)`` is called once with the number to grade,
-    ``on_wait()`` when another grading run of the course must finish first."""
+    ``on_wait()`` when another grading run of the course must finish first. ``pool``: workers kept between
+    calls (remote mode's autograder). ``fast``: the pool's workers release each feedback as they make it, and
+    the refresh after manual grading (with its ``release_feedback``) is left to the next full round."""
     with course_lock(layout, course, on_wait):
-        return _grade_and_release(layout, course, assignment, workers, force, on_todo, on_done)
+        return _grade_and_release(layout, course, assignment, workers, force, on_todo, on_done, pool, fast)
 
 
-def _grade_and_release(layout, course, assignment, workers, force, on_todo, on_done) -> BatchResult:
+def new_pool(layout: Layout, course: str, assignment: str, workers: int | None = None) -> Pool:
+    """Workers for ``assignment`` that stay between grading runs and release each feedback at once."""
+    return Pool(
+        root=course_root(layout, course),
+        course=course,
+        assignment=assignment,
+        python=layout.hub_venv / "bin" / "python",
+        workers=workers,
+        log_path=log_path(layout, course),
+        ckan_url=layout.cfg.ckan_internal_url,
+        release_to=layout.exchange / course,
+    )
+
+
+def _grade_and_release(layout, course, assignment, workers, force, on_todo, on_done, pool, fast) -> BatchResult:
     root = course_root(layout, course)
     if not (root / "source" / assignment).is_dir():
         raise CourseError(
@@ -80,8 +98,11 @@ def _grade_and_release(layout, course, assignment, workers, force, on_todo, on_d
         log_path=log_path(layout, course),
         ckan_url=layout.cfg.ckan_internal_url,
         on_done=on_done,
+        pool=pool,
     )
     give_back(layout, course)
+    if fast and pool is not None and "release_to" in pool.opts:
+        return result  # released by the workers; refreshed at the next full round
     fresh = _refresh(layout, course, assignment)
     result.refreshed = fresh.refreshed.get(assignment, [])
     result.waiting = fresh.waiting.get(assignment, [])

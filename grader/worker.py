@@ -29,6 +29,7 @@ from traitlets.config import Config
 from grader import broken, nbgrader_settings, warm
 from grader.layout import done_marker, submission_stamp
 from grader.refresh import record_feedback
+from grader.release import release_one
 from testbed_config import names
 
 
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sandbox", type=int, default=1, help="0: stock kernels (benchmarks only)")
     p.add_argument("--sandbox-uid", type=int, default=0, help="anonymous uid of this worker's kernels (root only)")
     p.add_argument("--warm", type=int, default=1, help="1: kernels forked from a warm template (root, sandbox)")
+    p.add_argument("--release-to", default="", help="the course's exchange folder: release each feedback at once")
     a = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     cfg = grading_config(
@@ -127,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
         student = json.loads(line)["student"]
         try:
             result = grade_one(cfg, a.assignment, student)
+            if a.release_to and (result["ok"] or result.get("broken")):
+                try:
+                    result["released"] = len(release_one(Path(a.root), Path(a.release_to), a.assignment, student))
+                except OSError:  # graded all the same: the round's release_feedback releases it
+                    traceback.print_exc(file=sys.stderr)
+                    result["released"] = 0
         except Exception as e:  # reported to the parent, which decides; the batch goes on
             traceback.print_exc(file=sys.stderr)
             result = {"student": student, "ok": False, "error": f"{type(e).__name__}: {e}"}

@@ -180,3 +180,73 @@ def test_does_grade_export_write_a_bom_csv(layout, tmp_path):
     res = CliRunner().invoke(main, ["grade", "export", "--course", layout.cfg.courses[0].id, "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbf" + ",".join(FIRST).encode())
+
+
+def test_is_an_early_released_page_named_as_nbgrader_names_it(layout):
+    """grader.release names a page without importing nbgrader: is it nbgrader's own name for it?"""
+    from grader.release import feedback_name
+
+    cases = [("3f2a9c", "kadai_01_kokai"), ("秘密", "kyozai_00")]
+    code = (
+        "import json, sys\nfrom nbgrader.utils import notebook_hash\n"
+        "print(json.dumps([notebook_hash(secret=s, notebook_id=n) for s, n in json.loads(sys.argv[1])]))"
+    )
+    out = subprocess.run(
+        [str(layout.hub_venv / "bin" / "python"), "-c", code, json.dumps(cases)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(out.stdout) == [feedback_name(s, n) for s, n in cases]
+
+
+def test_does_a_kept_pool_grade_again_with_the_same_workers_and_release_at_once(layout, template, tmp_path):
+    """Remote mode's autograder keeps an assignment's workers between rounds: does a second batch use the same
+    worker processes, is a worker killed between batches replaced, and does each worker release the feedback
+    it made to the exchange at once (under nbgrader's name for it)?"""
+    from grader.batch import BatchResult, Pool
+    from grader.layout import pending_students
+    from grader.release import feedback_name
+
+    root = shutil.copytree(template, tmp_path / "pool")
+    for student in ANSWERS:  # as nbgrader's submit leaves it (the builder's submissions have none)
+        (root / "submitted" / student / "a1" / "submission_secret.txt").write_text(f"secret-{student}")
+    exchange = tmp_path / "exchange" / "gt"
+    (exchange / "feedback").mkdir(parents=True)
+    pool = Pool(
+        root=root,
+        course="gt",
+        assignment="a1",
+        python=layout.hub_venv / "bin" / "python",
+        workers=2,
+        release_to=exchange,
+        log_path=tmp_path / "pool.log",
+    )
+    try:
+        first = BatchResult()
+        pool.grade(["taro", "hanako", "jiro"], first)
+        pids = {slot: w.proc.pid for slot, w in pool.workers.items()}
+        assert len(pids) == 2 and all(w.proc.poll() is None for w in pool.workers.values())
+        second = BatchResult()
+        pool.grade(["yuki"], second)
+        assert pool.workers[0].proc.pid == pids[0]  # the same process graded again
+        os.kill(pids[0], 9)
+        pool.workers[0].proc.wait()
+        third = BatchResult()
+        pool.grade(["ken", "mai"], third)
+        assert pool.workers[0].proc.pid != pids[0]
+        assert not first.failed and not second.failed and not third.failed, (tmp_path / "pool.log").read_text()[-2000:]
+        assert {**_scores(first), **_scores(second), **_scores(third)} == EXPECTED
+        assert all(r.get("released") == 1 for b in (first, second, third) for r in b.graded.values())
+        assert pending_students(root, "a1") == []
+        for student in ANSWERS:
+            folder = root / "feedback" / student / "a1"
+            page = (
+                exchange
+                / "feedback"
+                / (feedback_name((folder / "submission_secret.txt").read_text(), "kadai") + ".html")
+            )
+            assert page.read_text() == (folder / "kadai.html").read_text()
+    finally:
+        pool.close()
+    assert not pool.workers
