@@ -6,7 +6,10 @@ Run as root (the sandbox drops to other uids):
 
 Prints a comparison table. Stock = `nbgrader autograde A` then `nbgrader generate_feedback A`, one
 process each for all submissions (stock kernels, no sandbox): the same job as `./testbed grade`.
-Overhead = the same warm worker (1 worker) with and without the sandbox.
+Cold = a new bwrap and Python per notebook; warm = kernels forked from a pre-imported template
+(grader.warm). Sandbox overhead = the warm path (1 worker) with and without the sandbox (bwrap and the
+per-kernel namespaces): the same forked kernels either way.
+For the real curriculum see bench_grading_course.py.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ def stock_serial(root: Path) -> float:
     return time.perf_counter() - t
 
 
-def sandboxed(root: Path, workers: int, sandbox: bool = True) -> float:
+def sandboxed(root: Path, workers: int, sandbox: bool = True, warm: bool = True) -> float:
     t = time.perf_counter()
     r = batch.grade_assignment(
         root=root,
@@ -75,6 +78,7 @@ def sandboxed(root: Path, workers: int, sandbox: bool = True) -> float:
         workers=workers,
         log_path=root.parent / f"{root.name}.log",
         sandbox=sandbox,
+        warm=warm,
     )
     assert not r.failed, r.failed
     return time.perf_counter() - t
@@ -91,18 +95,25 @@ def main() -> None:
         rows = []
         stock = stock_serial(fresh(template, base, "stock"))
         rows.append(("stock nbgrader autograde + generate_feedback (serial)", stock))
-        one_plain = sandboxed(fresh(template, base, "plain1"), 1, sandbox=False)
-        rows.append(("warm worker x1, no sandbox (formgrader-like warm path)", one_plain))
-        one_sb = sandboxed(fresh(template, base, "sb1"), 1)
-        rows.append(("warm worker x1, sandboxed", one_sb))
-        par = sandboxed(fresh(template, base, "sbN"), a.workers)
-        rows.append((f"warm workers x{a.workers}, sandboxed (./testbed grade)", par))
+        cold_plain = sandboxed(fresh(template, base, "cplain1"), 1, sandbox=False, warm=False)
+        rows.append(("cold kernels x1, no sandbox (the formgrader's button)", cold_plain))
+        cold = sandboxed(fresh(template, base, "cold1"), 1, warm=False)
+        rows.append(("cold kernels x1, sandboxed", cold))
+        warm_plain = sandboxed(fresh(template, base, "wplain1"), 1, sandbox=False)
+        rows.append(("warm kernels x1, no sandbox", warm_plain))
+        warm_sb = sandboxed(fresh(template, base, "warm1"), 1)
+        rows.append(("warm kernels x1, sandboxed", warm_sb))
+        cold_par = sandboxed(fresh(template, base, "coldN"), a.workers, warm=False)
+        rows.append((f"cold kernels x{a.workers}, sandboxed", cold_par))
+        par = sandboxed(fresh(template, base, "warmN"), a.workers)
+        rows.append((f"warm kernels x{a.workers}, sandboxed (./testbed grade)", par))
         print(f"\n{a.n} submissions, {os.cpu_count()} cores\n")
-        print(f"{'path':<58} {'total s':>8} {'s/nb':>6} {'vs stock':>9}")
+        print(f"| {'path':<56} | {'total s':>8} | {'s/nb':>6} | {'vs stock':>9} |")
+        print(f"|{'-' * 58}|{'-' * 10}|{'-' * 8}|{'-' * 11}|")
         for name, sec in rows:
-            print(f"{name:<58} {sec:8.1f} {sec / a.n:6.2f} {stock / sec:8.2f}x")
-        print(f"\nspeed-up of ./testbed grade vs warm unsandboxed serial: {one_plain / par:.2f}x")
-        print(f"sandbox overhead per notebook (warm, 1 worker): {(one_sb - one_plain) / one_plain * 100:+.1f} %")
+            print(f"| {name:<56} | {sec:8.1f} | {sec / a.n:6.2f} | {stock / sec:8.2f}x |")
+        print(f"\nwarm vs cold, {a.workers} workers: {cold_par / par:.2f}x")
+        print(f"sandbox overhead per notebook (warm, 1 worker): {(warm_sb - warm_plain) / warm_plain * 100:+.1f} %")
     finally:
         shutil.rmtree(base, ignore_errors=True)
 

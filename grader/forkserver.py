@@ -124,7 +124,7 @@ def _reaper(kernel_pid: int) -> None:
             os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
-def _run_kernel(sub: str, env: dict[str, str]) -> None:
+def _run_kernel(sub: str, env: dict[str, str], home: str = SANDBOX_HOME) -> None:
     """The kernel itself, in this process (the template's imports are already here)."""
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
@@ -132,7 +132,7 @@ def _run_kernel(sub: str, env: dict[str, str]) -> None:
     os.closerange(3, 65536)
     os.environ.clear()
     os.environ.update(env)
-    os.chdir(SANDBOX_HOME)
+    os.chdir(home)
     sys.path.insert(0, "")  # as `python -m ipykernel_launcher` run in the notebook's folder
     sys.argv = ["ipykernel_launcher", "-f", os.path.join(sub, "connection.json")]
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -185,11 +185,14 @@ def _relay(port: int, sock_path: str) -> None:
     listener.close()
 
 
-def _child(request: dict, spool: str, alive_r: int) -> None:
-    """The forked child: isolate, then become the reaper of a new PID namespace whose PID 2 is the kernel."""
+def _child(request: dict, spool: str, alive_r: int, plain: bool = False) -> None:
+    """The forked child: isolate, then become the reaper of a new PID namespace whose PID 2 is the kernel.
+    ``plain`` (benchmarks only, the template not in a sandbox either): no isolation, the kernel at once."""
     sub = os.path.realpath(request["fork"])
     if os.path.dirname(sub) != spool:
         os._exit(97)
+    if plain:
+        _run_kernel(sub, request.get("env") or {}, home=os.path.join(sub, "work"))
     _isolate(sub, spool)
     reaper = os.fork()  # PID 1 of the new PID namespace
     if reaper:
@@ -300,14 +303,14 @@ def _probe() -> str:
     return why.decode(errors="replace")
 
 
-def serve(spool: str, modules: list[str]) -> None:
+def serve(spool: str, modules: list[str], plain: bool = False) -> None:
     """Preload, say ready, then fork kernels on request until stdin closes."""
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # no other process of this uid may read the template's memory
     loaded = _preload(["ipykernel.kernelapp", "ipykernel.ipkernel", *modules])
     _preload(_rehearse())
     out = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)
-    why = _probe()
+    why = "" if plain else _probe()
     if why:
         out.write(json.dumps({"unavailable": why}) + "\n")
         return
@@ -345,7 +348,7 @@ def serve(spool: str, modules: list[str]) -> None:
             if pid == 0:
                 try:
                     os.close(alive_w)
-                    _child(request, spool, alive_r)
+                    _child(request, spool, alive_r, plain)
                 except BaseException as e:  # noqa: BLE001 - reported on stderr, the child ends
                     print(f"warm kernel: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
                 os._exit(99)
@@ -354,4 +357,4 @@ def serve(spool: str, modules: list[str]) -> None:
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["serve"]:
-    serve(sys.argv[2], json.loads(sys.argv[3]))
+    serve(sys.argv[2], json.loads(sys.argv[3]), plain=sys.argv[4:5] == ["--plain"])

@@ -57,8 +57,11 @@ class TemplateError(RuntimeError):
 class Template:
     """One running template (a sandboxed, pre-imported Python waiting to fork kernels)."""
 
-    def __init__(self, uid: int, *, modules: list[str], limits: Limits | None = None, network: str = ""):
+    def __init__(
+        self, uid: int, *, modules: list[str], limits: Limits | None = None, network: str = "", sandbox: bool = True
+    ):
         self.uid = uid
+        self.sandbox = sandbox  # False: benchmarks only (the sandbox's cost), template and kernels unconfined
         self.modules = modules
         self.limits = limits or Limits()
         self.network = network
@@ -80,6 +83,8 @@ class Template:
         with open(Path(__file__).with_name("forkserver.py"), encoding="utf-8") as f:
             source = f.read()
         python = str(Path(sys.prefix) / "bin" / "python3")
+        if not self.sandbox:
+            return [python, "-I", "-c", source, "serve", str(self.spool), json.dumps(self.modules), "--plain"]
         return [
             BWRAP,
             *_system_binds(),
@@ -411,9 +416,10 @@ def course_imports(course_root: Path | str, assignment: str) -> list[str]:
 _active: dict[str, object] = {}
 
 
-def activate(uid: int, modules: list[str], limits: Limits | None = None) -> None:
-    """Use warm kernels in this process (the grading worker): templates start on first use."""
-    _active.update(uid=uid, modules=modules, limits=limits, template=None)
+def activate(uid: int, modules: list[str], limits: Limits | None = None, sandbox: bool = True) -> None:
+    """Use warm kernels in this process (the grading worker): templates start on first use. ``sandbox=False``:
+    benchmarks only, to measure what the sandbox costs on the warm path."""
+    _active.update(uid=uid, modules=modules, limits=limits, template=None, sandbox=sandbox)
 
 
 def active_template() -> Template | None:
@@ -426,7 +432,9 @@ def active_template() -> Template | None:
         return template
     if isinstance(template, Template):
         template.stop()
-    template = Template(int(_active["uid"]), modules=list(_active["modules"]), limits=_active["limits"])
+    template = Template(
+        int(_active["uid"]), modules=list(_active["modules"]), limits=_active["limits"], sandbox=_active["sandbox"]
+    )
     try:
         template.start()
     except (OSError, TemplateError) as e:

@@ -116,10 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     if a.ckan_url:  # CKAN check cells, and the CKAN_URL of kernels whose assignment opts in to reading CKAN
         cfg.SandboxedExecute.ckan_url = a.ckan_url
         cfg.CkanChecks.ckan_url = a.ckan_url
-    if not a.sandbox:
+    if a.warm and a.sandbox_uid > 0 and os.geteuid() == 0:
+        # sandbox 0 with warm: benchmarks only, the same forked kernels without bwrap and namespaces
+        warm.activate(a.sandbox_uid, warm.course_imports(a.root, a.assignment), sandbox=bool(a.sandbox))
+    elif not a.sandbox:
         cfg.Autograde.autograde_preprocessors = [Execute, *cfg.Autograde.autograde_preprocessors[1:]]
-    elif a.warm and a.sandbox_uid > 0 and os.geteuid() == 0:
-        warm.activate(a.sandbox_uid, warm.course_imports(a.root, a.assignment))
     # nothing but result lines on the real stdout: kernels and nbgrader inherit fd 1, so point it at stderr
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
