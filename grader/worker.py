@@ -19,7 +19,10 @@ import sys
 import traceback
 from pathlib import Path
 
+import jinja2
+import jinja2.bccache
 import nbformat
+from nbconvert.exporters.templateexporter import TemplateExporter
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
@@ -31,6 +34,38 @@ from grader.layout import done_marker, submission_stamp
 from grader.refresh import record_feedback
 from grader.release import release_one
 from testbed_config import names
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """jinja2's bytecode cache, in this process's memory: nbconvert compiles its templates again for every
+    exporter it makes, i.e. for every submission's feedback page, and one worker makes many. jinja2 checks each
+    template's source against the cached code's checksum, so a changed template is compiled again."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+def keep_compiled_templates() -> None:
+    """Give every nbconvert template environment of this process one shared ``_CompiledTemplates``."""
+    cache = _CompiledTemplates()
+    create = TemplateExporter._create_environment
+    if getattr(create, "keeps_compiled", False):
+        return
+
+    def _create_environment(self):
+        env = create(self)
+        env.bytecode_cache = cache
+        return env
+
+    _create_environment.keeps_compiled = True
+    TemplateExporter._create_environment = _create_environment
 
 
 def grading_config(root: str, course: str, *, timeout: int, notebook_timeout: int, max_output: int) -> Config:
@@ -109,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--release-to", default="", help="the course's exchange folder: release each feedback at once")
     a = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    keep_compiled_templates()
     cfg = grading_config(
         a.root, a.course, timeout=a.timeout, notebook_timeout=a.notebook_timeout, max_output=a.max_output
     )
