@@ -136,6 +136,10 @@ def _run_kernel(sub: str, env: dict[str, str], home: str = SANDBOX_HOME) -> None
     sys.path.insert(0, "")  # as `python -m ipykernel_launcher` run in the notebook's folder
     sys.argv = ["ipykernel_launcher", "-f", os.path.join(sub, "connection.json")]
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    # a forked process starts with its template's random state: Python's random reseeds itself after a fork,
+    # NumPy's global generator does not (every kernel would draw the same numbers)
+    if "numpy.random" in sys.modules:
+        sys.modules["numpy.random"].seed()
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()
