@@ -4,7 +4,7 @@ Started by grader.warm under bubblewrap (same binds, limits and anonymous uid as
 imports what the assignment's source notebooks import (trusted course content, never anything of a
 trainee) and the kernel machinery, then waits for requests on stdin, one JSON line each:
 
-    {"fork": "<submission dir>", "env": {...}, "ckan_port": 0}
+    {"fork": "<submission dir>", "env": {...}, "ckan_port": 0, "cpu": SECONDS}
     {"kill": PID}
 
 For each ``fork`` it answers ``{"pid": PID}`` and, when that kernel has ended, ``{"exited": PID,
@@ -36,6 +36,7 @@ import fcntl
 import importlib
 import json
 import os
+import resource
 import select
 import signal
 import socket
@@ -195,6 +196,8 @@ def _child(request: dict, spool: str, alive_r: int, plain: bool = False) -> None
     sub = os.path.realpath(request["fork"])
     if os.path.dirname(sub) != spool:
         os._exit(97)
+    cpu = int(request.get("cpu") or 60)
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))  # the kernel's own (the template has none)
     if plain:
         _run_kernel(sub, request.get("env") or {}, home=os.path.join(sub, "work"))
     _isolate(sub, spool)

@@ -21,6 +21,8 @@ import ast
 import asyncio
 import json
 import os
+import resource
+import select
 import shutil
 import signal
 import subprocess
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from queue import Empty
 
@@ -51,20 +54,17 @@ START_TIMEOUT = 120.0
 
 
 class TemplateError(RuntimeError):
-    """The template could not start or fork (the worker falls back to nothing: the submission fails)."""
+    """The template could not start (the worker grades with cold kernels then) or fork (that notebook fails)."""
 
 
 class Template:
     """One running template (a sandboxed, pre-imported Python waiting to fork kernels)."""
 
-    def __init__(
-        self, uid: int, *, modules: list[str], limits: Limits | None = None, network: str = "", sandbox: bool = True
-    ):
+    def __init__(self, uid: int, *, modules: list[str], limits: Limits | None = None, sandbox: bool = True):
         self.uid = uid
         self.sandbox = sandbox  # False: benchmarks only (the sandbox's cost), template and kernels unconfined
         self.modules = modules
         self.limits = limits or Limits()
-        self.network = network
         self.spool: Path | None = None
         self.proc: subprocess.Popen | None = None
         self.loaded: list[str] = []
@@ -135,7 +135,9 @@ class Template:
             stdout=subprocess.PIPE,
             env={"PATH": "/usr/bin:/bin"},
             cwd="/",
-            preexec_fn=_preexec(self.limits, f"#{self.uid}"),
+            # the template runs no trainee code and forks for hours in the autograder: no CPU limit of its own; each
+            # kernel sets the configured one in itself before anything of the submission runs (forkserver)
+            preexec_fn=_preexec(replace(self.limits, cpu_seconds=resource.RLIM_INFINITY), f"#{self.uid}"),
         )
         first = self._readline(START_TIMEOUT)
         if not first or "ready" not in first:
@@ -147,8 +149,6 @@ class Template:
 
     def _readline(self, timeout: float) -> dict | None:
         assert self.proc is not None and self.proc.stdout is not None
-        import select
-
         if not select.select([self.proc.stdout], [], [], timeout)[0]:
             return None
         line = self.proc.stdout.readline()
@@ -187,7 +187,7 @@ class Template:
             raise TemplateError("the warm kernel template is not running")
         with self._cond:
             self._pids.clear()
-            self._send({"fork": str(sub), "env": env, "ckan_port": ckan_port})
+            self._send({"fork": str(sub), "env": env, "ckan_port": ckan_port, "cpu": self.limits.cpu_seconds})
             if not self._cond.wait_for(lambda: self._pids or not self.alive, timeout=30):
                 raise TemplateError("the warm kernel template did not answer")
             if not self._pids:
@@ -452,13 +452,3 @@ def deactivate() -> None:
     if isinstance(template, Template):
         template.stop()
     _active.clear()
-
-
-def wait_gone(template: Template, pid: int, timeout: float = 10.0) -> bool:
-    """True once the template reported the kernel ``pid`` ended (used before the next fork)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if template.poll(pid) is not None:
-            return True
-        time.sleep(0.02)
-    return False

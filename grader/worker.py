@@ -33,6 +33,7 @@ from grader import broken, nbgrader_settings, warm
 from grader.layout import done_marker, submission_stamp
 from grader.refresh import record_feedback
 from grader.release import release_one
+from grader.sandbox import SandboxKernelManager
 from testbed_config import names
 
 
@@ -154,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         cfg.CkanChecks.ckan_url = a.ckan_url
     if a.warm and a.sandbox_uid > 0 and os.geteuid() == 0:
         # sandbox 0 with warm: benchmarks only, the same forked kernels without bwrap and namespaces
-        warm.activate(a.sandbox_uid, warm.course_imports(a.root, a.assignment), sandbox=bool(a.sandbox))
+        limits = SandboxKernelManager(config=cfg).limits  # the configured ones, as a cold kernel gets them
+        warm.activate(a.sandbox_uid, warm.course_imports(a.root, a.assignment), limits, sandbox=bool(a.sandbox))
     elif not a.sandbox:
         cfg.Autograde.autograde_preprocessors = [Execute, *cfg.Autograde.autograde_preprocessors[1:]]
     # nothing but result lines on the real stdout: kernels and nbgrader inherit fd 1, so point it at stderr
