@@ -4,7 +4,7 @@ Started by grader.warm under bubblewrap (same binds, limits and anonymous uid as
 imports what the assignment's source notebooks import (trusted course content, never anything of a
 trainee) and the kernel machinery, then waits for requests on stdin, one JSON line each:
 
-    {"fork": "<submission dir>", "env": {...}, "ckan_port": 0, "cpu": SECONDS}
+    {"fork": "<submission dir>", "ckan_port": 0, "cpu": SECONDS}
     {"kill": PID}
 
 For each ``fork`` it answers ``{"pid": PID}`` and, when that kernel has ended, ``{"exited": PID,
@@ -22,7 +22,10 @@ submission's kernel:
 - its first process is a reaper (PID 1 of the new PID namespace): when the kernel ends, or the
   template kills the child, the namespace ends and with it every process the submission started;
 - memory is the template's, copied on write: whatever the submission changes (a module, a global)
-  is gone with its process, and the template itself never runs submission code.
+  is gone with its process, and the template itself never runs submission code nor holds anything of
+  a trainee (a request names only a numbered folder; the kernel reads its environment from that
+  folder); the reaper and relay (copies of the template) are not readable by the kernel, and a child
+  keeps none of the template's pipes.
 
 Like grader.relay's launcher, this file runs with ``python -I -c`` inside the sandbox, where the
 project is not mounted: it imports nothing of the project.
@@ -52,6 +55,7 @@ MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 2, 4, 8, 
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_DUMPABLE = 1, 24, 4
 CAP_LAST = 63
 SANDBOX_HOME = "/home/sandbox"
+ENV_FILE = "kernel-env.json"  # grader.warm writes it into the submission's folder
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -83,6 +87,21 @@ def _loopback_up() -> None:
         ifreq = struct.pack("16sH14x", b"lo", 0)
         flags = struct.unpack("16sH14x", fcntl.ioctl(s, 0x8913, ifreq))[1]  # SIOCGIFFLAGS
         fcntl.ioctl(s, 0x8914, struct.pack("16sH14x", b"lo", flags | 0x1))  # SIOCSIFFLAGS, IFF_UP
+
+
+def _only_fds(keep: int) -> None:
+    """In a forked child: stdin and stdout on /dev/null (not the template's request and answer pipes, which a
+    kernel could otherwise reach through /proc), stderr kept (the grading log), every other fd closed but
+    ``keep``."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    for fd in [int(n) for n in os.listdir("/proc/self/fd")]:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
 
 def _isolate(sub: str, spool: str) -> None:
@@ -125,12 +144,14 @@ def _reaper(kernel_pid: int) -> None:
             os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
-def _run_kernel(sub: str, env: dict[str, str], home: str = SANDBOX_HOME) -> None:
-    """The kernel itself, in this process (the template's imports are already here)."""
-    devnull = os.open(os.devnull, os.O_RDWR)
-    os.dup2(devnull, 0)
-    os.dup2(devnull, 1)  # ipykernel's banner; what the notebook prints goes to its outputs
+def _run_kernel(sub: str, home: str = SANDBOX_HOME) -> None:
+    """The kernel itself, in this process (the template's imports are already here). Its environment comes from
+    the submission's folder (``kernel-env.json``, written by the trusted side), not through the template."""
     os.closerange(3, 65536)
+    env_file = os.path.join(sub, ENV_FILE)
+    with open(env_file, encoding="utf-8") as f:
+        env = json.load(f)
+    os.unlink(env_file)
     os.environ.clear()
     os.environ.update(env)
     os.chdir(home)
@@ -199,7 +220,7 @@ def _child(request: dict, spool: str, alive_r: int, plain: bool = False) -> None
     cpu = int(request.get("cpu") or 60)
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))  # the kernel's own (the template has none)
     if plain:
-        _run_kernel(sub, request.get("env") or {}, home=os.path.join(sub, "work"))
+        _run_kernel(sub, home=os.path.join(sub, "work"))
     _isolate(sub, spool)
     reaper = os.fork()  # PID 1 of the new PID namespace
     if reaper:
@@ -209,12 +230,15 @@ def _child(request: dict, spool: str, alive_r: int, plain: bool = False) -> None
     if select.select([alive_r], [], [], 0)[0]:  # the template's end closed: it is gone, go too
         os._exit(98)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _drop_capabilities()
+    # this reaper (and the relay) are copies of the template: no process of the submission may read them
+    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     if request.get("ckan_port"):
         _relay(int(request["ckan_port"]), os.path.join(sub, "ckan.sock"))
-    _drop_capabilities()
     kernel = os.fork()
     if kernel == 0:
-        _run_kernel(sub, request.get("env") or {})
+        _libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # the kernel's own /proc/self is its own again
+        _run_kernel(sub)
     _reaper(kernel)
 
 
@@ -354,7 +378,7 @@ def serve(spool: str, modules: list[str], plain: bool = False) -> None:
             pid = os.fork()
             if pid == 0:
                 try:
-                    os.close(alive_w)
+                    _only_fds(alive_r)
                     _child(request, spool, alive_r, plain)
                 except BaseException as e:  # noqa: BLE001 - reported on stderr, the child ends
                     print(f"warm kernel: {type(e).__name__}: {e}", file=sys.stderr, flush=True)

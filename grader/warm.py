@@ -50,6 +50,7 @@ from grader.sandbox import (
 )
 
 SPOOL_ROOT = Path("/run/testbed-warm")
+ENV_FILE = "kernel-env.json"  # grader.forkserver.ENV_FILE
 START_TIMEOUT = 120.0
 
 
@@ -182,12 +183,18 @@ class Template:
         return d
 
     def fork(self, sub: Path, env: dict[str, str], *, ckan_port: int = 0) -> int:
-        """Fork a kernel for the submission directory ``sub``; its pid (in the template's namespace)."""
+        """Fork a kernel for the submission directory ``sub``; its pid (in the template's namespace). ``env``
+        goes to the kernel through a file in ``sub`` (the template never sees anything of a trainee)."""
         if not self.alive:
             raise TemplateError("the warm kernel template is not running")
+        env_file = sub / ENV_FILE
+        env_file.write_text(json.dumps(env), encoding="utf-8")
+        os.chmod(env_file, 0o600)
+        if os.geteuid() == 0:
+            os.chown(env_file, self.uid, self.uid)
         with self._cond:
             self._pids.clear()
-            self._send({"fork": str(sub), "env": env, "ckan_port": ckan_port, "cpu": self.limits.cpu_seconds})
+            self._send({"fork": str(sub), "ckan_port": ckan_port, "cpu": self.limits.cpu_seconds})
             if not self._cond.wait_for(lambda: self._pids or not self.alive, timeout=30):
                 raise TemplateError("the warm kernel template did not answer")
             if not self._pids:

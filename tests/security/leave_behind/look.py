@@ -1,5 +1,6 @@
 # attack: find what the previous submission left behind (files, processes, sockets, shared memory,
-# modules changed in memory) and read its memory, from the next kernel of the same worker
+# modules changed in memory) and read its memory, from the next kernel of the same worker; and reach
+# the template through the namespace's reaper (its memory, its pipes)
 import ctypes
 import difflib
 import os
@@ -27,6 +28,15 @@ if difflib.get_close_matches("abc", ["abc"]) != ["abc"] or hasattr(ipykernel, "o
 for name in (difflib.__file__, ipykernel.__file__):
     if MARK in open(name).read():
         found.append("module file " + name)
+for what, path in (("open files", "/proc/1/fd"), ("memory", "/proc/1/mem")):  # PID 1: the namespace's reaper
+    try:
+        if what == "memory":
+            open(path, "rb").close()
+        else:
+            os.listdir(path)
+        found.append(f"the reaper's {what} (a copy of the template, with its pipes)")
+    except OSError:
+        pass
 seen = 0
 for pid in [p for p in os.listdir("/proc") if p.isdigit() and int(p) != os.getpid()]:
     seen += 1
