@@ -1,4 +1,5 @@
-"""`./testbed catalog seed|status`: publish datasets/manifest.yaml to CKAN and show the drift."""
+"""`./testbed catalog seed|status`: publish datasets/manifest.yaml to CKAN and show the drift; `./testbed catalog
+purge-orphan-files`: CKAN's `ckan testbed purge-orphan-files` (ckanext-testbed) run as CKAN's service user."""
 
 from __future__ import annotations
 
@@ -114,3 +115,16 @@ def status(obj, manifest_path: str | None, as_json: bool):
                 "CKAN のカタログはマニフェストと一致していません。./testbed catalog seed で揃えられます。", fg="yellow"
             )
     sys.exit(0 if report.in_sync else 1)
+
+
+@catalog.command("purge-orphan-files")
+@click.option("--dry-run", is_flag=True, help="何も削除せず、削除の対象になるファイルを一覧します")
+@click.pass_obj
+def purge_orphan_files(obj, dry_run: bool):
+    """どのリソースにも属さないアップロードファイル (以前に完全削除されたデータセットのもの) を CKAN から削除します。"""
+    from testbed_cli import ckan, system
+
+    layout = obj.layout
+    cmd = [*ckan.ckan_cmd(layout), "testbed", "purge-orphan-files", *(["--dry-run"] if dry_run else [])]
+    proc = system.run(cmd, user=ckan.service_user(), cwd=layout.ckan_dir, check=False, capture=False)
+    sys.exit(proc.returncode)

@@ -10,7 +10,8 @@ It also keeps each user's account details (氏名, 所属) to themselves and sys
 makes the catalogue the city's portal: home and About pages, 人気順, romanised URL names, trainees'
 practice publishing kept out of the public lists unless asked for (``portal.py``, ``practice.py``); views and
 downloads per day for usage dashboards (``usage/``); uploaded files removed from storage when their dataset is purged
-or their resource deleted (``resource_files.py``).
+or their resource deleted (``resource_files.py``), and those left by earlier purges removed by
+``ckan testbed purge-orphan-files`` (``orphan_files.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from . import activity_count, portal, resource_files, users
+from . import activity_count, cli, portal, resource_files, users
 from .requests import actions as request_actions
 from .requests import auth as request_auth
 from .requests import helpers as request_helpers
@@ -46,6 +47,7 @@ class TestbedPlugin(p.SingletonPlugin):
     p.implements(p.ITemplateHelpers)
     p.implements(p.IBlueprint)
     p.implements(p.INotifier)
+    p.implements(p.IClick)
 
     # IConfigurer
 
@@ -120,3 +122,10 @@ class TestbedPlugin(p.SingletonPlugin):
         return request_mail.notify_recipient(
             already_notified, recipient_name, recipient_email, subject, body, *args, **kwargs
         )
+
+    # IClick
+
+    def get_commands(self) -> list:
+        """``ckan testbed purge-orphan-files``: uploads left by datasets purged before ``resource_files.py``
+        (``cli.py``, ``orphan_files.py``)."""
+        return cli.get_commands()
