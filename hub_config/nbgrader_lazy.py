@@ -12,7 +12,9 @@ its ``load_jupyter_server_extension`` would have set up, and from then on every 
 by nbgrader's own handler class (``hub_config.nbgrader_ja``: nbgrader's, with Japanese answers where a
 trainee reads them). Behaviour is nbgrader's; only the moment of import moves.
 ``/testbed/nbgrader_loaded`` says whether that first request has happened (asked by the feedback notice before it
-asks nbgrader's list). ``/nbgrader_version`` (asked by the JupyterLab extension on every page load) is answered from
+asks nbgrader's list), and, as cheaply (a stat per course), when feedback was last released in the exchange and how
+many submissions this server has made: the notice asks nbgrader's (costly) list only when one of them changed.
+``/nbgrader_version`` (asked by the JupyterLab extension on every page load) is answered from
 the installed distribution's metadata (importing even ``nbgrader._version`` runs ``nbgrader/__init__``,
 which imports every nbgrader server extension), with nbgrader's check and a Japanese message.
 
@@ -25,6 +27,7 @@ import functools
 import importlib
 import importlib.metadata
 import json
+import os
 import threading
 from typing import Any
 
@@ -33,6 +36,7 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 from hub_config import nbgrader_text
+from hub_config.exchange_stamp import feedback_stamp
 
 # nbgrader's own handlers, with Japanese answers where a trainee reads them (hub_config/nbgrader_ja.py)
 HANDLERS = "hub_config.nbgrader_ja"
@@ -49,6 +53,7 @@ LOADED_ROUTE = "/testbed/nbgrader_loaded"  # {"success": true, "value": whether 
 
 _lock = threading.Lock()
 _loaded: dict[str, Any] = {}
+_submits = [0]  # submissions made through this server's Assignment List (nbgrader's submit action), finished
 
 
 def _setup(module_name: str, settings: dict[str, Any], serverapp) -> Any:
@@ -73,7 +78,16 @@ def _lazy_handler(module_name: str, class_name: str, serverapp) -> type[JupyterH
 
         def __new__(cls, application, request, **kwargs):
             module = _setup(module_name, application.settings, serverapp)
-            return getattr(module, class_name)(application, request, **kwargs)
+            handler = getattr(module, class_name)(application, request, **kwargs)
+            if request.method == "POST" and request.path.rstrip("/").endswith("/assignments/submit"):
+                finished = handler.on_finish
+
+                def on_finish() -> None:
+                    _submits[0] += 1
+                    finished()
+
+                handler.on_finish = on_finish
+            return handler
 
     LazyHandler.__name__ = LazyHandler.__qualname__ = f"Lazy{class_name}"
     return LazyHandler
@@ -107,7 +121,13 @@ class LoadedHandler(JupyterHandler):
 
     @web.authenticated
     def get(self):
-        self.finish(json.dumps({"success": True, "value": bool(_loaded)}))
+        answer = {
+            "success": True,
+            "value": bool(_loaded),
+            "feedback": feedback_stamp(os.environ.get("TESTBED_EXCHANGE", "")),
+            "submits": _submits[0],
+        }
+        self.finish(json.dumps(answer))
 
 
 def _jupyter_server_extension_points():

@@ -4,9 +4,13 @@ In remote mode the autograder (``grader/auto.py``) grades a submission and relea
 but nbgrader's Assignment List (課題の一覧) shows it only after 更新. ``ensure`` installs a prebuilt-style lab extension
 (plain JavaScript, no build, as ``lab_literals_ja.py`` does) whose one plugin asks the trainee's own server, through
 the routes of nbgrader's ``assignment_list`` server extension (``GET courses``, ``GET assignments?course_id=``,
-served by ``hub_config/nbgrader_lazy.py``), every ``PERIOD_SECONDS`` while the tab is visible and once at start,
-once nbgrader is loaded in the server (``LOADED_PATH``: the trainee used the Assignment List, where they submit;
-before that nothing is asked of nbgrader, which is loaded on first use to spare ~35 MiB per server).
+served by ``hub_config/nbgrader_lazy.py``), once nbgrader is loaded in the server (``LOADED_PATH``: the trainee used
+the Assignment List, where they submit; before that nothing is asked of nbgrader, which is loaded on first use to
+spare ~35 MiB per server). While the tab is visible it asks ``LOADED_PATH`` every ``TICK_SECONDS`` (every
+``WAITING_TICK_SECONDS`` while a submission of the trainee waits for its feedback, for at most ``WAIT_LIMIT_SECONDS``);
+that answer is a few stats: when feedback was last released in the exchange, and how many submissions this server
+has made. nbgrader's list (costly: it reads the exchange and the notebooks) is asked only when one of them changed,
+at start, and every ``PERIOD_SECONDS`` anyway. So feedback is announced about a second after it is released.
 When the latest submission of an assignment has feedback in the exchange that the trainee has not fetched
 (``has_exchange_feedback`` and not ``has_local_feedback``, or ``feedback_updated``), it shows a JupyterLab
 notification (``apputils:notify``) in Japanese, once per assignment and submission (remembered in the browser's
@@ -31,7 +35,10 @@ NAME = "@testbed/lab-feedback-notice"
 EXTENSION = Path("share/jupyter/labextensions") / NAME  # under the hub venv
 VERSION = "0.1.0"
 COMMAND = "testbed-feedback-notice:fetch-and-open"
-PERIOD_SECONDS = 30  # between two asks while the tab is visible
+PERIOD_SECONDS = 60  # nbgrader's list is asked at least this often while the tab is visible
+TICK_SECONDS = 5  # the cheap question (has feedback been released? did this server submit?) while the tab is visible
+WAITING_TICK_SECONDS = 1.5  # ... while a submission waits for its feedback
+WAIT_LIMIT_SECONDS = 15 * 60  # a submission waits at the fast pace for at most this long (on-site: graded later)
 # asked first, without loading nbgrader: whether the trainee used it in this server (hub_config/nbgrader_lazy.py's
 # LOADED_ROUTE, relative to the server's base URL)
 LOADED_PATH = "testbed/nbgrader_loaded"
@@ -61,6 +68,7 @@ PLUGIN_JS = """var _JUPYTERLAB;
   var COMMAND = "%(command)s";
   var LOADED = "%(loaded)s";
   var PERIOD = %(period)d * 1000;
+  var TICK = %(tick)d, WAITING_TICK = %(waiting_tick)d, WAIT_LIMIT = %(wait_limit)d;  // ms
   var COURSES_EVERY = %(courses_every)d;
   var KEEP = 200;  // remembered notices per server (oldest forgotten first)
 
@@ -179,35 +187,66 @@ PLUGIN_JS = """var _JUPYTERLAB;
         });
       });
     }
+    var stamp = null, submits = null, listedAt = 0, waitingSince = {};
+    // a submission whose feedback has not come yet (on-site, the instructor grades later: fast only for a while)
+    function waiting(list) {
+      var now = Date.now(), any = false, keep = {};
+      (list || []).forEach(function (entry) {
+        var s = latest(entry);
+        if (!s || s.has_exchange_feedback) return;
+        var key = [entry.course_id, entry.assignment_id, s.timestamp].join("|");
+        keep[key] = waitingSince[key] || now;
+        if (now - keep[key] < WAIT_LIMIT) any = true;
+      });
+      waitingSince = keep;
+      return any;
+    }
+    var fast = false;
     function poll() {
       if (busy || document.visibilityState === "hidden") return Promise.resolve();
       busy = true;
       // nbgrader is loaded in a trainee's server on first use only (hub_config/nbgrader_lazy.py: ~35 MiB, 0.5 CPU-s);
       // until the trainee has used the Assignment List (where they submit) nothing can have arrived for this server's
       // session to announce, and asking nbgrader's list would load it in every server of the class
-      return request(settings, LOADED, {}).then(function (loaded) {
+      return send(settings, LOADED, {}).then(function (answer) {
+        if (!answer || !answer.success) throw new Error("refused");
+        var loaded = answer.value;
         if (!loaded) return null;
+        // nbgrader's list only when feedback was released or this server submitted since it was last asked
+        var changed = answer.feedback !== stamp || answer.submits !== submits;
+        if (!changed && Date.now() - listedAt < PERIOD) return null;
+        stamp = answer.feedback;
+        submits = answer.submits;
+        listedAt = Date.now();
         var ask = courses && polls %% COURSES_EVERY !== 0 ? Promise.resolve(courses) : request(settings, "courses", {});
         polls += 1;
         return ask.then(listAll);
-      }).catch(function () { courses = null; /* silent: asked again next time */ })
-        .then(function () { busy = false; });
+      }).catch(function () { courses = null; stamp = null; /* silent: asked again next time */ })
+        .then(function () { busy = false; schedule(); });
     }
     function listAll(ids) {
       courses = ids || [];
+      var lists = [];
       return courses.reduce(function (done, id) {
         return done.then(function () {
-          return request(settings, "assignments?course_id=" + encodeURIComponent(id), {}).then(check);
+          return request(settings, "assignments?course_id=" + encodeURIComponent(id), {}).then(function (list) {
+            lists = lists.concat(list || []);
+            check(list);
+          });
         });
-      }, Promise.resolve());
+      }, Promise.resolve()).then(function () { fast = waiting(lists); });
+    }
+    function schedule() {
+      if (timer !== null) window.clearTimeout(timer);
+      timer = document.visibilityState === "hidden" ? null : window.setTimeout(poll, fast ? WAITING_TICK : TICK);
     }
     function start() {
       if (document.visibilityState === "hidden") return;  // opened in a background tab: from when it is shown
-      if (timer === null) timer = window.setInterval(poll, PERIOD);
+      listedAt = 0;  // ask nbgrader's list at once when shown again
       poll();
     }
     function stop() {
-      if (timer !== null) window.clearInterval(timer);
+      if (timer !== null) window.clearTimeout(timer);
       timer = null;
     }
     function feedbackPaths(list, assignmentId) {
@@ -285,6 +324,9 @@ def plugin_js(text: dict[str, str] = TEXT, period_seconds: int = PERIOD_SECONDS)
         "command": COMMAND,
         "loaded": LOADED_PATH,
         "period": period_seconds,
+        "tick": TICK_SECONDS * 1000,
+        "waiting_tick": WAITING_TICK_SECONDS * 1000,
+        "wait_limit": WAIT_LIMIT_SECONDS * 1000,
         "courses_every": COURSES_EVERY,
         "name": NAME,
     }

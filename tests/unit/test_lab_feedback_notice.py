@@ -77,13 +77,14 @@ def test_is_the_plugin_valid_javascript(tmp_path):
 
 def test_does_the_plugin_ask_nbgraders_routes_and_read_its_real_fields():
     """Does the plugin use the assignment list's own routes and nbgrader's feedback fields (no invented names),
-    poll every 30 s, pause in a hidden tab, and show the Japanese texts as plain text?"""
+    ask its list at least every 60 s, pause in a hidden tab, and show the Japanese texts as plain text?"""
     js = notice.plugin_js()
     for route in ('"courses"', '"assignments?course_id="', '"assignments/fetch_feedback"'):
         assert route in js, route
     for field in ("has_exchange_feedback", "has_local_feedback", "feedback_updated", "local_feedback_path"):
         assert field in js, field
-    assert "var PERIOD = 30 * 1000;" in js and "visibilityState" in js and "localStorage" in js
+    assert "var PERIOD = 60 * 1000;" in js and "visibilityState" in js and "localStorage" in js
+    assert "var TICK = 5000, WAITING_TICK = 1500, WAIT_LIMIT = 900000;" in js
     assert "X-XSRFToken" in js and "innerHTML" not in js
     assert "受け取って開く" in js and "採点結果（フィードバック）が届きました" in js
 
@@ -96,6 +97,28 @@ def test_does_it_ask_whether_nbgrader_is_loaded_before_asking_nbgrader():
     lazy = (Path(__file__).resolve().parents[2] / "hub_config" / "nbgrader_lazy.py").read_text(encoding="utf-8")
     assert f'LOADED_ROUTE = "/{LOADED_PATH}"' in lazy
     js = notice.plugin_js()
-    ask = js.index("request(settings, LOADED, {})")
+    ask = js.index("send(settings, LOADED, {})")
     assert ask < js.index('request(settings, "courses", {})')
     assert "if (!loaded) return null;" in js[ask:]
+    # ... and asks nbgrader's list only when feedback was released or the server submitted since (or 60 s passed)
+    changed = js.index("var changed = answer.feedback !== stamp || answer.submits !== submits;")
+    assert ask < changed < js.index('request(settings, "courses", {})')
+
+
+def test_does_the_feedback_stamp_change_when_feedback_is_released(tmp_path):
+    """Is the cheap answer's stamp the newest release of any course, changed by a new feedback file, and '' for an
+    exchange that is missing or has no feedback yet?"""
+    import os
+
+    from hub_config.exchange_stamp import feedback_stamp
+
+    assert feedback_stamp(str(tmp_path / "missing")) == ""
+    assert feedback_stamp(str(tmp_path)) == ""
+    for course in ("odtb", "other"):
+        (tmp_path / course / "feedback").mkdir(parents=True)
+    os.utime(tmp_path / "odtb" / "feedback", ns=(1_000_000_000, 1_000_000_000))
+    os.utime(tmp_path / "other" / "feedback", ns=(2_000_000_000, 2_000_000_000))
+    assert feedback_stamp(str(tmp_path)) == "2000000000"
+    (tmp_path / "odtb" / "feedback" / "0123abcd.html").write_text("得点")
+    after = feedback_stamp(str(tmp_path))
+    assert after and int(after) > 2_000_000_000
