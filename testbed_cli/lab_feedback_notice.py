@@ -37,7 +37,7 @@ VERSION = "0.1.0"
 COMMAND = "testbed-feedback-notice:fetch-and-open"
 PERIOD_SECONDS = 60  # nbgrader's list is asked at least this often while the tab is visible
 TICK_SECONDS = 5  # the cheap question (has feedback been released? did this server submit?) while the tab is visible
-WAITING_TICK_SECONDS = 1.5  # ... while a submission waits for its feedback
+WAITING_TICK_SECONDS = 1  # ... while a submission waits for its feedback
 WAIT_LIMIT_SECONDS = 15 * 60  # a submission waits at the fast pace for at most this long (on-site: graded later)
 # asked first, without loading nbgrader: whether the trainee used it in this server (hub_config/nbgrader_lazy.py's
 # LOADED_ROUTE, relative to the server's base URL)

@@ -84,7 +84,7 @@ def test_does_the_plugin_ask_nbgraders_routes_and_read_its_real_fields():
     for field in ("has_exchange_feedback", "has_local_feedback", "feedback_updated", "local_feedback_path"):
         assert field in js, field
     assert "var PERIOD = 60 * 1000;" in js and "visibilityState" in js and "localStorage" in js
-    assert "var TICK = 5000, WAITING_TICK = 1500, WAIT_LIMIT = 900000;" in js
+    assert "var TICK = 5000, WAITING_TICK = 1000, WAIT_LIMIT = 900000;" in js
     assert "X-XSRFToken" in js and "innerHTML" not in js
     assert "受け取って開く" in js and "採点結果（フィードバック）が届きました" in js
 
