@@ -48,7 +48,7 @@ from helpers.course import live_assignment, run_testbed  # noqa: E402
 from testbed_cli import classroom  # noqa: E402
 from testbed_cli.lab_feedback_notice import WAITING_TICK_SECONDS  # noqa: E402
 from testbed_cli.stack import autograder_program  # noqa: E402
-from testbed_config import load_config  # noqa: E402
+from testbed_config import load_config, names  # noqa: E402
 from testbed_config.layout import Layout  # noqa: E402
 
 
@@ -109,7 +109,7 @@ def main() -> None:
     source = REPO / "courses" / course / "source" / a.module
     notebook = sorted(p.stem for p in source.glob("kadai_*.ipynb"))[0]
     solution = json.loads((source / f"{notebook}.ipynb").read_text(encoding="utf-8"))
-    token = (layout.secrets / "hub-admin-token").read_text().strip()
+    token = (layout.secrets / names.HUB_ADMIN_TOKEN).read_text().strip()
     public = f"http://{layout.cfg.local_host}:{layout.cfg.ports.hub}"
     users: list[str] = []
     pages: dict[str, Path] = {}

@@ -65,7 +65,7 @@ from grader.batch import grade_assignment  # noqa: E402
 from testbed_config import StackConfig  # noqa: E402
 from testbed_config.ckan_client import CkanClient  # noqa: E402
 from testbed_config.layout import Layout  # noqa: E402
-from testbed_config.names import CKAN_ADMIN_TOKEN, CKAN_GRADER_TOKEN, sandbox_org_name  # noqa: E402
+from testbed_config.names import CKAN_ADMIN_TOKEN, CKAN_GRADER_TOKEN, GRADEBOOK, sandbox_org_name  # noqa: E402
 
 HUB = Path(sys.executable).parent
 WAYS = ("stock", "cold", "warm")
@@ -265,7 +265,7 @@ def _gradebook_class():
 def scores(root: Path, module: str, students: list[str]) -> dict[str, tuple[float, float]]:
     """student -> (autograded score, autograded maximum) from the copy's gradebook."""
     out = {}
-    with _gradebook_class()(f"sqlite:///{root / 'gradebook.db'}") as gb:
+    with _gradebook_class()(f"sqlite:///{root / GRADEBOOK}") as gb:
         for student in students:
             sub = gb.find_submission(module, student)
             auto = [g for nb in sub.notebooks for g in nb.grades if g.cell.cell_type == "code"]

@@ -152,13 +152,16 @@ class Pool:
             self.opts["warm"] = 0
         if release_to is not None:
             self.opts["release_to"] = str(release_to)
-        self.stderr = open(log_path, "a", encoding="utf-8") if log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.log_path = log_path
+        self.stderr = subprocess.DEVNULL
         self.workers: dict[int, _Worker] = {}
         self.used = time.monotonic()
 
     def _worker(self, slot: int) -> _Worker:
         w = self.workers.get(slot)
         if w is None or w.proc.poll() is not None:
+            if self.log_path and self.stderr is subprocess.DEVNULL:  # opened again after a close
+                self.stderr = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
             w = self.workers[slot] = _spawn(
                 self.python, self.root, self.course, self.assignment, self.opts, self.stderr, slot
             )

@@ -5,6 +5,9 @@ for path in ["__ROOT__/source/a1/kadai.ipynb", "__ROOT__/autograded/alice/a1/kad
         print("ATTACK-SUCCEEDED source", path)
     except Exception as e:
         print("blocked:", path, type(e).__name__)
-env = open("/proc/1/environ").read()
-if "TOKEN" in env or "testbed/secrets" in env:
-    print("ATTACK-SUCCEEDED source /proc/1/environ")
+try:  # (a traceback would quote this cell's lines, the word below included: catch it)
+    env = open("/proc/1/environ").read()
+    if "TOKEN" in env or "testbed/secrets" in env:
+        print("ATTACK-SUCCEEDED source /proc/1/environ")
+except OSError as e:
+    print("blocked: /proc/1/environ", type(e).__name__)
