@@ -189,10 +189,15 @@ class SandboxKernelManager(AsyncKernelManager):
     def _account(self) -> str | None:
         return (self.sandbox_user or "nobody") if os.geteuid() == 0 else None
 
+    def _new_run_dir(self) -> Path:
+        """An empty private run directory with its ``work`` folder (grader.warm: one in the template's spool)."""
+        run_dir = Path(tempfile.mkdtemp(prefix="testbed-kernel-"))
+        (run_dir / "work").mkdir()
+        return run_dir
+
     async def _async_pre_start_kernel(self, **kw):
         if self._run_dir is None:
-            self._run_dir = Path(tempfile.mkdtemp(prefix="testbed-kernel-"))
-            (self._run_dir / "work").mkdir()
+            self._run_dir = self._new_run_dir()
             self._source_cwd = kw.get("cwd")
             src = Path(self._source_cwd).resolve() if self._source_cwd else None
             if src and src.is_dir() and src != Path(tempfile.gettempdir()).resolve() and src != Path("/"):

@@ -327,18 +327,16 @@ class WarmKernelManager(SandboxKernelManager):
     def _warm_client_factory(self):
         return WarmKernelClient
 
+    def _new_run_dir(self) -> Path:
+        assert self.template is not None
+        return self.template.new_dir()
+
+    def _account(self) -> str | None:
+        return f"#{self.template.uid}" if os.geteuid() == 0 else None
+
     async def _async_pre_start_kernel(self, **kw):
         assert self.template is not None
-        if self._run_dir is None:
-            self._run_dir = self.template.new_dir()
-            self._source_cwd = kw.get("cwd")
-            src = Path(self._source_cwd).resolve() if self._source_cwd else None
-            if src and src.is_dir() and src != Path(tempfile.gettempdir()).resolve() and src != Path("/"):
-                shutil.copytree(src, self._run_dir / "work", dirs_exist_ok=True, symlinks=False)
-            for p in [self._run_dir, *self._run_dir.rglob("*")]:
-                os.lchown(p, self.template.uid, self.template.uid)
-        self.sandbox_user = f"#{self.template.uid}"
-        km_kw = await super()._async_pre_start_kernel(**kw)
+        km_kw = await super()._async_pre_start_kernel(**kw)  # the run dir in the spool, the folder copied in
         # the parent made a LocalProvisioner; the kernel is forked instead
         local = self.provisioner
         prov = ForkProvisioner(kernel_id=local.kernel_id, kernel_spec=local.kernel_spec, parent=self)
